@@ -1,0 +1,9 @@
+"""ECS capacity: placeholder mixin, filled in by its own change."""
+
+from __future__ import annotations
+
+from ecslearn.sim.ecs.core import EcsCore
+
+
+class CapacityProvidersMixin(EcsCore):
+    pass

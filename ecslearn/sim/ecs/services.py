@@ -1,0 +1,9 @@
+"""ECS services: placeholder mixin, filled in by its own change."""
+
+from __future__ import annotations
+
+from ecslearn.sim.ecs.core import EcsCore
+
+
+class ServicesMixin(EcsCore):
+    pass

@@ -1,0 +1,9 @@
+"""ECS taskdefs: placeholder mixin, filled in by its own change."""
+
+from __future__ import annotations
+
+from ecslearn.sim.ecs.core import EcsCore
+
+
+class TaskDefinitionsMixin(EcsCore):
+    pass

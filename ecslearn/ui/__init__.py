@@ -1,0 +1,1 @@
+"""Rendering and prompting: the only package that imports rich and questionary."""
