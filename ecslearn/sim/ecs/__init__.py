@@ -6,6 +6,7 @@ from ecslearn.sim.ecs.capacity import CapacityProvidersMixin
 from ecslearn.sim.ecs.clusters import ClustersMixin
 from ecslearn.sim.ecs.instances import ContainerInstancesMixin
 from ecslearn.sim.ecs.services import ServicesMixin
+from ecslearn.sim.ecs.startchecks import StartChecksMixin
 from ecslearn.sim.ecs.taskdefs import TaskDefinitionsMixin
 from ecslearn.sim.ecs.tasks import TasksMixin
 
@@ -17,6 +18,7 @@ class EcsBackend(
     TasksMixin,
     ServicesMixin,
     CapacityProvidersMixin,
+    StartChecksMixin,
 ):
     """Amazon ECS. Each mixin's `_init_<area>()` sets up its state."""
 
