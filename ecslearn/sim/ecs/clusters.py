@@ -98,12 +98,6 @@ class ClustersMixin(EcsCore):
                                                  defaultCapacityProviderStrategy or [])
         return {"cluster": self._cluster_api(cluster, ["TAGS"])}
 
-    def _set_cluster_capacity_providers(self, cluster: Cluster, providers: list[str],
-                                        strategy: list[dict[str, Any]]) -> None:
-        """Attach capacity providers; the capacity-provider mixin overrides this with the full rules."""
-        cluster.capacity_providers = list(providers)
-        cluster.default_capacity_provider_strategy = [dict(s) for s in strategy]
-
     @operation
     def describe_clusters(self, clusters: list | None = None, include: list | None = None) -> dict[str, Any]:
         """Describe clusters by name or ARN; unknown ones come back in `failures` as MISSING."""

@@ -40,6 +40,12 @@ class EcsCore(Backend):
             raise cluster_not_found()
         return found
 
+    def _set_cluster_capacity_providers(self, cluster: Cluster, providers: list[str],
+                                        strategy: list[dict[str, Any]]) -> None:
+        """Attach capacity providers; the capacity-provider mixin overrides this with the full rules."""
+        cluster.capacity_providers = list(providers)
+        cluster.default_capacity_provider_strategy = [dict(s) for s in strategy]
+
     # --- paging ----------------------------------------------------------------------------
 
     @staticmethod
