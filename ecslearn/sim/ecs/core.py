@@ -46,6 +46,22 @@ class EcsCore(Backend):
         cluster.capacity_providers = list(providers)
         cluster.default_capacity_provider_strategy = [dict(s) for s in strategy]
 
+    def _split_capacity(self, cluster: Cluster, launch_type: str | None,
+                        capacity_provider_strategy: list[dict[str, Any]] | None,
+                        count: int) -> list[tuple[str, str | None]]:
+        """Decide, per task, (launchType, capacityProviderName). The capacity mixin overrides this.
+
+        Default: an explicit launchType wins; with neither a launchType nor a strategy nor a cluster
+        default strategy, tasks use EC2 (as RunTask does).
+        """
+        from ecslearn.errors import NotModelledError
+
+        if launch_type is not None:
+            return [(launch_type, None)] * count
+        if capacity_provider_strategy or cluster.default_capacity_provider_strategy:
+            raise NotModelledError("capacity provider strategies")
+        return [("EC2", None)] * count
+
     # --- paging ----------------------------------------------------------------------------
 
     @staticmethod
