@@ -96,6 +96,10 @@ class TaskDefinition:
     status: str = "ACTIVE"
     deregistered_at: datetime | None = None
     tags: list[dict[str, str]] = field(default_factory=list)
+    #: runtimePlatform.cpuArchitecture (X86_64 | ARM64) when given; placement matches ecs.cpu-architecture
+    cpu_architecture: str | None = None
+    #: runtimePlatform.operatingSystemFamily (LINUX, WINDOWS_SERVER_2022_FULL, ...) when given
+    operating_system_family: str | None = None
 
     def placement_cpu(self) -> int:
         """CPU units reserved on an instance: task-level cpu if set, else the containers' sum (§2.3)."""
