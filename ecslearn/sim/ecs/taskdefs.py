@@ -86,13 +86,13 @@ REGISTERED_BY = "arn:aws:iam::{account}:root"
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _IMAGE_CHARS = re.compile(r"^[A-Za-z0-9\-_:./#]{1,255}$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
-_ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
-_CPU_UNITS = re.compile(r"^\d+$")
-_CPU_VCPU = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)\s*vcpu$", re.IGNORECASE)
-_MEM_MIB = re.compile(r"^\d+$")
-_MEM_GB = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)\s*gb$", re.IGNORECASE)
-_PORT_RANGE = re.compile(r"^(\d{1,5})-(\d{1,5})$")
-_TD_ARN = re.compile(r"^arn:aws[a-z-]*:ecs:([a-z0-9-]*):(\d*):task-definition/(.*)$")
+_ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/", re.ASCII)
+_CPU_UNITS = re.compile(r"^\d+$", re.ASCII)
+_CPU_VCPU = re.compile(r"^(\d+(?:\.\d+)?|\.\d+) ?vcpu$", re.IGNORECASE | re.ASCII)
+_MEM_MIB = re.compile(r"^\d+$", re.ASCII)
+_MEM_GB = re.compile(r"^(\d+(?:\.\d+)?|\.\d+) ?gb$", re.IGNORECASE | re.ASCII)
+_PORT_RANGE = re.compile(r"^(\d{1,5})-(\d{1,5})$", re.ASCII)
+_TD_ARN = re.compile(r"^arn:aws[a-z-]*:ecs:([a-z0-9-]*):(\d*):task-definition/(.*)$", re.ASCII | re.DOTALL)
 
 _LOG_DRIVER_API = {"json-file": "1.18", "syslog": "1.18", "awslogs": "1.19", "journald": "1.19",
                    "gelf": "1.20", "fluentd": "1.20", "splunk": "1.22"}
@@ -301,7 +301,7 @@ class TaskDefinitionsMixin(EcsCore):
         family, sep, rev = family_rev.partition(":")
         if not sep:
             return family, None
-        if not rev.isdigit() or ":" in rev:
+        if not (rev.isascii() and rev.isdigit()):
             raise fail(f"Invalid revision number. Number: {rev}")
         return family, int(rev)
 
@@ -480,8 +480,7 @@ class TaskDefinitionsMixin(EcsCore):
         constraints = self._check_placement_constraints(placementConstraints or [])
 
         # Fargate (§2.4, §2.5, §2.7, §2.8)
-        problems = self._fargate_problems(reg, mode, networkMode, pidMode, ipcMode, executionRoleArn,
-                                          volumes or [])
+        problems = self._fargate_problems(reg, networkMode, pidMode, ipcMode, executionRoleArn, volumes or [])
         if fargate_required and problems:
             raise problems[0]
         tag_list = self._check_tags(tags)
@@ -808,7 +807,7 @@ class TaskDefinitionsMixin(EcsCore):
             from ecslearn.sim import cql  # type: ignore[attr-defined]
         except ImportError:
             return
-        check = getattr(cql, "validate", None) or getattr(cql, "parse", None)
+        check = getattr(cql, "parse", None)
         if check is None:
             return
         try:
@@ -818,7 +817,7 @@ class TaskDefinitionsMixin(EcsCore):
         except (ValueError, SyntaxError) as err:
             raise invalid_parameter(str(err)) from None
 
-    def _fargate_problems(self, reg: _Registration, mode: str, network_mode: str | None,
+    def _fargate_problems(self, reg: _Registration, network_mode: str | None,
                           pid_mode: str | None, ipc_mode: str | None, execution_role: str | None,
                           volumes: list[dict[str, Any]]) -> list[ClientError]:
         """Every reason the definition cannot run on Fargate, in the order registration reports them."""
@@ -867,7 +866,6 @@ class TaskDefinitionsMixin(EcsCore):
             elif (vol.get("host") or {}).get("sourcePath"):
                 out.append(client_exception("Tasks using the Fargate launch type do not support host volumes "
                                             "with a sourcePath."))
-        del mode
         return out
 
     @staticmethod
