@@ -20,6 +20,7 @@ from typing import Any
 
 from ecslearn.errors import NotModelledError
 from ecslearn.sim.base import check_type, operation
+from ecslearn.sim.ecs import placement
 from ecslearn.sim.ecs import service_events as ev
 from ecslearn.sim.ecs.core import EcsCore
 from ecslearn.sim.ecs.deployments import (
@@ -382,45 +383,16 @@ class ServicesMixin(EcsCore):
 
     @staticmethod
     def _svc_check_strategies(strategies: list | None) -> list[dict[str, Any]]:
-        out = []
-        if len(strategies or []) > 5:
-            raise invalid_parameter("The number of placement strategies must be less than or equal to 5.")
-        for i, s in enumerate(strategies or []):
-            check_type(f"placementStrategy[{i}]", s, dict)
-            kind, fld = s.get("type"), s.get("field")
-            if kind not in ("random", "spread", "binpack"):
-                raise invalid_parameter("Invalid placement strategy type. Valid types are random, spread and "
-                                        "binpack.")
-            if kind == "binpack" and fld not in ("cpu", "memory", "CPU", "MEMORY"):
-                raise invalid_parameter("Invalid field for the binpack placement strategy. Valid fields are cpu "
-                                        "and memory.")
-            if kind == "spread" and not isinstance(fld, str):
-                raise invalid_parameter("The spread placement strategy requires a field.")
-            out.append({k: v for k, v in s.items() if k in ("type", "field")})
-        return out
+        """Validated as RunTask validates them (sim/ecs/placement.py), kept in API shape."""
+        return [st.to_api() for st in placement.parse_strategies(strategies)]
 
     @staticmethod
     def _svc_check_constraints(constraints: list | None, td: TaskDefinition) -> list[dict[str, Any]]:
-        out = []
-        if len(constraints or []) + len(td.placement_constraints) > 10:
-            raise invalid_parameter("The number of placement constraints must be less than or equal to 10.")
-        for i, pc in enumerate(constraints or []):
-            check_type(f"placementConstraints[{i}]", pc, dict)
-            kind = pc.get("type")
-            if kind == "distinctInstance":
-                if pc.get("expression"):
-                    raise invalid_parameter("The distinctInstance placement constraint does not take an "
-                                            "expression.")
-            elif kind == "memberOf":
-                if not isinstance(pc.get("expression"), str) or not pc["expression"]:
-                    raise invalid_parameter("The memberOf placement constraint requires an expression.")
-                if len(pc["expression"]) > 2000:
-                    raise invalid_parameter("Placement constraint expressions can be at most 2000 characters.")
-            else:
-                raise invalid_parameter("Invalid placement constraint type. Valid types are distinctInstance and "
-                                        "memberOf.")
-            out.append({k: v for k, v in pc.items() if k in ("type", "expression")})
-        return out
+        parsed = placement.parse_constraints(constraints)
+        if len(parsed) + len(td.placement_constraints) > placement.MAX_CONSTRAINTS:
+            raise invalid_parameter("The number of placement constraints must be at most "
+                                    f"{placement.MAX_CONSTRAINTS}, counting the task definition's.")
+        return [pc.to_api() for pc in parsed]
 
     @staticmethod
     def _svc_check_network(network: dict | None, td: TaskDefinition) -> dict[str, Any] | None:
@@ -605,7 +577,7 @@ class ServicesMixin(EcsCore):
     def _busy(self) -> bool:
         for c in self.clusters.values():
             for svc in c.services.values():
-                if svc.status != "INACTIVE" and svc.busy:
+                if svc.status != "INACTIVE" and (svc.busy or svc.seen_cluster_version != c.version):
                     return True
         return False
 
@@ -896,7 +868,11 @@ class ServicesMixin(EcsCore):
         return tasks, failures
 
     def _svc_placement_event(self, svc: Service, failures: list[dict[str, Any]]) -> None:
-        first = failures[0] if failures else {}
+        order = [placement.AGENT, placement.CPU, placement.MEMORY, placement.PORTS, placement.PORTS_UDP,
+                 placement.ATTRIBUTE, placement.LOCATION, placement.DISTINCT]
+        # the closest match is the instance that passed the most checks (§3.1 order)
+        first = max(failures, key=lambda f: order.index(f["reason"]) if f.get("reason") in order else -1,
+                    default={})
         reason = first.get("reason")
         if reason == "ERROR":
             message = ev.unable_to_place_other(svc.name, str(first.get("detail", "Internal error.")))
@@ -929,22 +905,19 @@ class ServicesMixin(EcsCore):
             self._svc_event(svc, ev.draining(svc.name, dep_id, n))
         deregistered: dict[str, int] = defaultdict(int)
         for task in to_drain:
+            # the task stays DEACTIVATING while its targets drain (tasks.py honours deactivate_seconds)
+            task.extra["deactivate_seconds"] = max(1.0, delay)
             for arn, n in self._svc_deregister(svc, task.extra["service"]).items():
                 deregistered[arn] += n
         for task in tasks:
-            if task not in to_drain and not task.stopped:
+            if not task.stopped:
                 self._stop_task(task, stop_code="ServiceSchedulerInitiated", reason=reason)  # type: ignore[attr-defined]
-        if to_drain:
+        if deregistered:
             def finish() -> None:
                 for arn, n in deregistered.items():
                     self._svc_event(svc, ev.deregistered(svc.name, n, arn))
-                for task in to_drain:
-                    if not task.stopped and task.desired_status != "STOPPED":
-                        self._stop_task(task, stop_code="ServiceSchedulerInitiated",  # type: ignore[attr-defined]
-                                        reason=reason)
-                self._svc_kick(svc)
 
-            self.sim.schedule(delay, finish, name=f"service {svc.name} draining")
+            self.sim.schedule(delay, finish, name=f"service {svc.name} targets drained")
 
     def _svc_scale_in_order(self, svc: Service, candidates: list[Task], k: int) -> list[Task]:
         """Which `k` tasks to stop (§3.2/§3.3): not-yet-running first, then by the service's strategy.
@@ -1110,7 +1083,8 @@ class ServicesMixin(EcsCore):
         throttled = svc.throttle_until is not None and now < svc.throttle_until
         failed = primary.rollout_state == "FAILED"
         placement_failed = False
-        if need > 0 and room > 0 and not throttled and not failed:
+        backing_off = svc.start_failures >= THROTTLE_AFTER and (primary.counts[PENDING] + primary.counts[STOPPING]) > 0
+        if need > 0 and room > 0 and not throttled and not failed and not backing_off:
             n = min(need, room)
             if svc.start_failures >= THROTTLE_AFTER:  # §4.5: while backing off, retry one task at a time
                 n = 1
