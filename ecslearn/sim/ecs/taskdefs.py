@@ -277,6 +277,8 @@ class TaskDefinitionsMixin(EcsCore):
         self._td_families: dict[str, dict[int, TaskDefinition]] = {}
         #: family → highest revision ever registered (revisions are never reused)
         self._td_last_revision: dict[str, int] = {}
+        #: ARNs in DELETE_IN_PROGRESS, waiting to be purged
+        self._td_deleting: set[str] = set()
 
     # --- internal API for tasks, services and placement -----------------------------------------
 
@@ -348,13 +350,16 @@ class TaskDefinitionsMixin(EcsCore):
         return False
 
     def _purge_deleted_task_definitions(self) -> None:
-        for td in [t for t in self.task_definitions.values() if t.status == "DELETE_IN_PROGRESS"]:
+        if not self._td_deleting:
+            return
+        for td in [self.task_definitions[arn] for arn in sorted(self._td_deleting)]:
             requested = td.api.get("deleteRequestedAt")
             if requested is not None and (self.sim.now - requested).total_seconds() < TD_PURGE_DELAY:
                 continue
             if self._task_definition_in_use(td):
                 continue
             del self.task_definitions[td.arn]
+            self._td_deleting.discard(td.arn)
             self._td_families.get(td.family, {}).pop(td.revision, None)
             self._arn_index.pop(td.arn, None)  # type: ignore[attr-defined]
 
@@ -929,7 +934,7 @@ class TaskDefinitionsMixin(EcsCore):
 
     @operation
     def describe_task_definition(self, taskDefinition: str, include: list | None = None) -> dict[str, Any]:
-        """Describe a revision (family = latest ACTIVE; `family:revision` or ARN = that revision, any status).
+        """Describe a revision: a family gives its latest ACTIVE revision; family:revision or an ARN any status.
 
         Not modelled: nothing beyond the notes on RegisterTaskDefinition.
         """
@@ -948,7 +953,10 @@ class TaskDefinitionsMixin(EcsCore):
                               maxResults: int | None = None) -> dict[str, Any]:
         """List revision ARNs by family then revision (ASC, the default) or the reverse (DESC).
 
-        `familyPrefix` is the full family name, as in AWS. Not modelled: nothing.
+        `familyPrefix` is the full family name, as in AWS. status=INACTIVE lists every INACTIVE revision.
+
+        Not modelled: AWS hides INACTIVE revisions no task or service references any more; ecslearn keeps
+        listing them.
         """
         statuses = ("ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS")
         if status is not None and status not in statuses:
@@ -969,9 +977,10 @@ class TaskDefinitionsMixin(EcsCore):
     @operation
     def list_task_definition_families(self, familyPrefix: str | None = None, status: str | None = None,
                                       nextToken: str | None = None, maxResults: int | None = None) -> dict[str, Any]:
-        """List family names (sorted); ACTIVE = has an ACTIVE revision, INACTIVE = has none, ALL (default) = both.
+        """List family names (sorted); ACTIVE: has an ACTIVE revision, INACTIVE: has none, ALL (default): both.
 
-        Not modelled: nothing.
+        Not modelled: families whose every revision was deleted and purged are no longer listed (their
+        names stay reserved for revision numbering).
         """
         statuses = ("ACTIVE", "INACTIVE", "ALL")
         if status is not None and status not in statuses:
@@ -1004,8 +1013,10 @@ class TaskDefinitionsMixin(EcsCore):
     def deregister_task_definition(self, taskDefinition: str) -> dict[str, Any]:
         """Mark a revision INACTIVE: it can still be described; new tasks and services cannot use it.
 
-        Deregistering an INACTIVE revision again returns it unchanged. Not modelled: the up-to-10-minute
-        window in which AWS may still accept the revision for new tasks (ecslearn blocks it at once).
+        Deregistering an INACTIVE revision again returns it unchanged.
+
+        Not modelled: the up-to-10-minute window in which AWS may still accept the revision for new tasks
+        (ecslearn blocks it at once).
         """
         self._purge_deleted_task_definitions()
         td = self._revision_ref(taskDefinition)
@@ -1020,7 +1031,8 @@ class TaskDefinitionsMixin(EcsCore):
     def delete_task_definitions(self, taskDefinitions: list) -> dict[str, Any]:
         """Delete up to 10 INACTIVE revisions (they become DELETE_IN_PROGRESS); others come back in failures.
 
-        Not modelled: nothing beyond the purge timing described in the module docstring.
+        Not modelled: AWS's own purge timing; ecslearn purges a revision TD_PURGE_DELAY (600) seconds after
+        the request once no running task or service uses it.
         """
         if not taskDefinitions:
             raise invalid_parameter("taskDefinitions should not be empty.")
@@ -1050,5 +1062,6 @@ class TaskDefinitionsMixin(EcsCore):
             if td.status == "INACTIVE":
                 td.status = "DELETE_IN_PROGRESS"
                 td.api["deleteRequestedAt"] = self.sim.now
+                self._td_deleting.add(td.arn)
             done.append(td.to_api())
         return {"taskDefinitions": done, "failures": failures}
