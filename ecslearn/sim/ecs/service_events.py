@@ -110,9 +110,9 @@ def stuck(svc: str) -> str:
             "deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
 
 
-def unhealthy_target(svc: str, target: str, port: int | None, tg_arn: str) -> str:
+def unhealthy_target(svc: str, target: str, port: int | None, tg_arn: str, reason: str) -> str:
     return (f"service {svc} (instance {target}) (port {port}) is unhealthy in (target-group {tg_arn}) "
-            "due to (reason Health checks failed).")
+            f"due to (reason {reason})")
 
 
 def unable_to_place(svc: str, reason: str | None, instance_id: str | None) -> str:

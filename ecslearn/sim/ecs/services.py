@@ -66,6 +66,8 @@ class ServicesMixin(EcsCore):
 
     def _init_state(self) -> None:
         self._svc_tick_handle: Any = None
+        #: (target group ARN, target id, port) -> the service task registered there
+        self._svc_targets: dict[tuple[str, str, int], Task] = {}
 
     # ============================================================================================
     # operations
@@ -759,8 +761,17 @@ class ServicesMixin(EcsCore):
 
     # --- load balancers ---------------------------------------------------------------------
 
+    def _svc_on_target_health(self, tg_arn: str, target_id: str, port: int, old: str, new: str) -> None:
+        """elbv2 health listener: a target of one of our tasks changed state; look at its service."""
+        task = self._svc_targets.get((tg_arn, target_id, port))
+        if task is not None and "service" in task.extra:
+            self._svc_kick(task.extra["service"].service)
+
     def _svc_register(self, svc: Service, info: TaskInfo, task: Task) -> None:
         elb = self.sim.backend("elbv2")
+        listeners = getattr(elb, "_health_listeners", None)
+        if listeners is not None and self._svc_on_target_health not in listeners:
+            listeners.append(self._svc_on_target_health)
         for lb in info.deployment.load_balancers:
             arn, port = lb["targetGroupArn"], lb["containerPort"]
             tg = self._svc_target_group(arn)
@@ -786,6 +797,7 @@ class ServicesMixin(EcsCore):
             elb._register_task_target(arn, target, tport, task=task,  # type: ignore[attr-defined]
                                       container_name=lb["containerName"])
             info.targets.append((arn, target, tport))
+            self._svc_targets[(arn, target, tport)] = task
             svc.pending_registered[arn] = svc.pending_registered.get(arn, 0) + 1
 
     def _svc_deregister(self, svc: Service, info: TaskInfo) -> dict[str, int]:
@@ -793,6 +805,7 @@ class ServicesMixin(EcsCore):
         elb = self.sim.backend("elbv2")
         counts: dict[str, int] = {}
         for arn, target, port in info.targets:
+            self._svc_targets.pop((arn, target, port), None)
             with contextlib.suppress(ClientError):
                 elb._deregister_task_target(arn, target, port)  # type: ignore[attr-defined]
             counts[arn] = counts.get(arn, 0) + 1
@@ -805,6 +818,12 @@ class ServicesMixin(EcsCore):
             tg = self._svc_target_group(arn)
             delay = max(delay, float(getattr(tg, "deregistration_delay", 300) or 0))
         return delay
+
+    def _svc_health_reason(self, tg_arn: str, target_id: str, port: int) -> str:
+        elb = self.sim.backend("elbv2")
+        fn = getattr(elb, "_target_health_reason", None)
+        reason = fn(tg_arn, target_id, port) if fn is not None else (None, None)
+        return reason[1] or reason[0] or "Health checks failed"
 
     def _svc_check_lb_health(self, svc: Service) -> list[tuple[Task, str]]:
         """Mark tasks whose targets are healthy; return tasks that failed ELB health checks past the grace."""
@@ -823,6 +842,9 @@ class ServicesMixin(EcsCore):
             bad = next((arn for arn, s in states if s == "unhealthy"), None)
             if bad is not None and not in_grace:
                 failed.append((task, bad))
+                target = next((t, p) for a, t, p in info.targets if a == bad)
+                self._svc_event(svc, ev.unhealthy_target(svc.name, target[0], target[1], bad,
+                                                         self._svc_health_reason(bad, *target)))
                 continue
             hc_ok = not self._svc_has_health_check(info.deployment) or task.health_status == "HEALTHY"
             healthy = bool(states) and all(s == "healthy" for _, s in states) and hc_ok
@@ -837,8 +859,67 @@ class ServicesMixin(EcsCore):
     # the scheduler: launching and stopping
     # ============================================================================================
 
+    def _svc_fast_targets(self, svc: Service, dep: Deployment, n: int) -> list[Any] | None:
+        """The default service placement (§3.3) computed with heaps, or None when it does not apply.
+
+        Same rule as `placement.place` with spread(attribute:ecs.availability-zone), spread(instanceId):
+        among instances that fit, the AZ with the fewest tasks of the service, then the instance with the
+        fewest, ties to the instance that registered first. Used for plain EC2 tasks without
+        constraints or static host ports so that thousands of tasks place in O(n log instances).
+        """
+        td = dep.task_definition
+        if svc.scheduling_strategy != "REPLICA" or dep.placement_strategy or dep.placement_constraints \
+                or td.placement_constraints or dep.launch_type != "EC2" or td.network_mode == "awsvpc" \
+                or n < 20 or getattr(td, "cpu_architecture", None):
+            return None
+        plan_fn = getattr(self, "_plan", None)
+        if plan_fn is None:
+            return None
+        needs = plan_fn(td, {}, "EC2").needs
+        if needs.tcp or needs.udp or needs.dynamic_udp:
+            return None
+        import heapq
+
+        c = svc.cluster
+        az_count: dict[str, int] = defaultdict(int)
+        for ci in c.container_instances.values():
+            if ci.status in ("ACTIVE", "DRAINING"):
+                az_count[ci.attributes.get("ecs.availability-zone")] += len(svc.by_instance.get(ci.id, ()))
+        heaps: dict[Any, list[tuple[int, int, Any]]] = defaultdict(list)
+        left: dict[str, list[int]] = {}
+        for index, ci in enumerate(c.container_instances.values()):
+            if ci.status != "ACTIVE" or not ci.agent_connected or ci.capacity_provider_name is not None \
+                    or "ecs.capability.external" in ci.attributes \
+                    or any(a not in ci.attributes for a in needs.attributes):
+                continue
+            dyn = placement.free_dynamic(ci, "tcp") if needs.dynamic_tcp else 0
+            left[ci.id] = [ci.remaining_cpu, ci.remaining_memory, dyn]
+            heaps[ci.attributes.get("ecs.availability-zone")].append(
+                (len(svc.by_instance.get(ci.id, ())), index, ci))
+        for h in heaps.values():
+            heapq.heapify(h)
+        chosen: list[Any] = []
+        while len(chosen) < n and heaps:
+            low = min(az_count[az] for az in heaps)
+            az = min((az for az in heaps if az_count[az] == low), key=lambda a: heaps[a][0][:2])
+            h = heaps[az]
+            count, index, ci = heapq.heappop(h)
+            room = left[ci.id]
+            if room[0] >= needs.cpu and room[1] >= needs.memory and room[2] >= needs.dynamic_tcp:
+                room[0] -= needs.cpu
+                room[1] -= needs.memory
+                room[2] -= needs.dynamic_tcp
+                chosen.append(ci)
+                az_count[az] += 1
+                heapq.heappush(h, (count + 1, index, ci))
+            if not h:
+                del heaps[az]
+        return chosen if len(chosen) == n else None
+
     def _svc_launch(self, svc: Service, dep: Deployment, count: int,
                     target_instances: list[Any] | None = None) -> tuple[list[Task], list[dict[str, Any]]]:
+        if target_instances is None:
+            target_instances = self._svc_fast_targets(svc, dep, count)
         tags: list[dict[str, str]] = []
         if svc.propagate_tags == "SERVICE":
             tags = [dict(t) for t in svc.tags]
