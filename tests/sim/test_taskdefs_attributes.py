@@ -95,6 +95,17 @@ def test_dependencies_firelens_and_ephemeral_storage(reg):
     assert compat == ["EC2", "FARGATE"]
 
 
+def test_port_ranges_log_secrets_and_namespace_sharing(reg):
+    attrs, _ = reg([{"name": "a", "image": "nginx", "memory": 128,
+                     "portMappings": [{"containerPortRange": "8000-8010"}],
+                     "logConfiguration": {"logDriver": "splunk", "secretOptions": [
+                         {"name": "splunk-token", "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/t"}]}}],
+                   pidMode="task", ipcMode="task", executionRoleArn=ROLE)
+    assert attrs == [CAP + "logging-driver.splunk", CAP + "docker-remote-api.1.22",
+                     "ecs.capability.container-port-range", "ecs.capability.secrets.ssm.bootstrap.log-driver",
+                     "ecs.capability.pid-ipc-namespace-sharing"]
+
+
 @pytest.mark.parametrize(("kw", "fargate"), [
     ({"networkMode": "awsvpc", "cpu": "256", "memory": "512"}, True),
     ({"networkMode": "awsvpc", "cpu": "256", "memory": "4096"}, False),

@@ -35,10 +35,13 @@ requiresAttributes, computed in this order (duplicates dropped; order matches re
   ecs.capability.private-registry-authentication.secretsmanager if repositoryCredentials;
   ecs.capability.env-files.s3 if environmentFiles; com.amazonaws.ecs.capability.privileged-container if
   privileged; docker-remote-api.1.18 if dockerLabels or ulimits; ecs.capability.firelens.<type> if
-  firelensConfiguration; ecs.capability.container-ordering if dependsOn; then for the task:
-  docker-remote-api.1.18 if networkMode is awsvpc, host or none; ecs.capability.task-eni if awsvpc;
-  com.amazonaws.ecs.capability.task-iam-role-network-host if taskRoleArn with host mode;
-  ecs.capability.extensible-ephemeral-storage if ephemeralStorage.
+  firelensConfiguration; ecs.capability.container-ordering if dependsOn;
+  ecs.capability.container-port-range if a containerPortRange; ecs.capability.secrets.<ssm|asm>.bootstrap.log-driver
+  for logConfiguration.secretOptions; then for the task: docker-remote-api.1.18 if networkMode is awsvpc,
+  host or none; ecs.capability.task-eni if awsvpc; com.amazonaws.ecs.capability.task-iam-role-network-host
+  if taskRoleArn with host mode; ecs.capability.pid-ipc-namespace-sharing if pidMode or ipcMode;
+  ecs.capability.extensible-ephemeral-storage if ephemeralStorage (a Fargate-only capability: no EC2
+  agent advertises it, so such a definition never places on EC2 instances, as on AWS).
 
 compatibilities: EC2 always; FARGATE too when the definition meets every Fargate rule (task cpu and
 memory forming a valid pair of §2.4, awsvpc, no ipcMode, pidMode only `task`, no privileged container,
@@ -497,7 +500,7 @@ class TaskDefinitionsMixin(EcsCore):
         compat = ["EC2"] + (["FARGATE"] if not problems else [])
         compat += [c for c in ("EXTERNAL", "MANAGED_INSTANCES") if c in requires]
         attrs = self._requires_attributes(reg, mode, networkMode, taskRoleArn, executionRoleArn,
-                                          ephemeralStorage)
+                                          ephemeralStorage, pidMode is not None or ipcMode is not None)
         api: dict[str, Any] = {"taskDefinitionArn": arn, "containerDefinitions": reg.container_api,
                                "family": family}
         if taskRoleArn is not None:
@@ -875,7 +878,8 @@ class TaskDefinitionsMixin(EcsCore):
 
     @staticmethod
     def _requires_attributes(reg: _Registration, mode: str, network_mode: str | None, task_role: str | None,
-                             execution_role: str | None, ephemeral: dict[str, Any] | None) -> list[str]:
+                             execution_role: str | None, ephemeral: dict[str, Any] | None,
+                             pid_ipc: bool) -> list[str]:
         """The computed requiresAttributes (rules and order in the module docstring)."""
         attrs: list[str] = []
 
@@ -920,12 +924,19 @@ class TaskDefinitionsMixin(EcsCore):
                 add(f"ecs.capability.firelens.{c.raw['firelensConfiguration']['type']}")
             if c.depends_on:
                 add("ecs.capability.container-ordering")
+            if any(pm.container_port_range for pm in c.port_mappings):
+                add("ecs.capability.container-port-range")
+            for secret in (c.log_configuration or {}).get("secretOptions", []):
+                source = "asm" if ":secretsmanager:" in secret["valueFrom"] else "ssm"
+                add(f"ecs.capability.secrets.{source}.bootstrap.log-driver")
         if network_mode in ("awsvpc", "host", "none"):
             add(api + "1.18")
         if mode == "awsvpc":
             add("ecs.capability.task-eni")
         if task_role and mode == "host":
             add(_CAP + "task-iam-role-network-host")
+        if pid_ipc:
+            add("ecs.capability.pid-ipc-namespace-sharing")
         if ephemeral is not None:
             add("ecs.capability.extensible-ephemeral-storage")
         return attrs
