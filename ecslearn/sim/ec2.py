@@ -593,29 +593,29 @@ class Ec2Backend(Backend):
             raise aws_error("InvalidParameterValue",
                             "Value () for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance "
                             "Profile name")
-        exists = self._profile_exists(name)
-        if exists is False:
+        found = self._iam_profile(name if spec.get("Arn") is None else arn)
+        if found is False:
             kind = "arn" if spec.get("Arn") is not None else "name"
             value = spec.get("Arn") if kind == "arn" else name
             raise aws_error("InvalidParameterValue",
                             f"Value ({value}) for parameter iamInstanceProfile.{kind} is invalid. Invalid IAM "
                             f"Instance Profile {'ARN' if kind == 'arn' else 'name'}")
+        if found not in (None, False) and getattr(found, "id", None):
+            return {"Arn": found.arn, "Id": found.id}
         pid = "AIPA" + "".join(ch for ch in name.upper() if ch.isalnum())[:8].ljust(8, "X") + "EXAMPLE1"
         return {"Arn": arn, "Id": pid[:21]}
 
-    def _profile_exists(self, name: str) -> bool | None:
-        """True/False when the iam backend can tell, None when IAM is not modelled."""
+    def _iam_profile(self, name_or_arn: str) -> Any:
+        """The iam backend's instance profile, False when IAM says it does not exist, None without IAM."""
         try:
             iam = self.sim.backend("iam")
         except NotModelledError:
             return None
-        probe = getattr(iam, "_instance_profile", None)
+        probe = getattr(iam, "_profile", None)
         if probe is None:
             return None
-        try:
-            return probe(name) is not None
-        except Exception:
-            return None
+        found = probe(name_or_arn)
+        return False if found is None else found
 
     def _instance_tags(self, specs: list | None) -> list[dict[str, str]]:
         tags: list[dict[str, str]] = []

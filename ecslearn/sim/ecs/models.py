@@ -158,6 +158,8 @@ class ContainerInstance:
     #: the parsed agent configuration (ecs.config); type owned by the agent module
     config: Any = None
     capacity_provider_name: str | None = None
+    #: the agent build's commit hash (versionInfo.agentHash)
+    agent_hash: str | None = None
 
     def fits(self, cpu: int, memory: int) -> bool:
         return cpu <= self.remaining_cpu and memory <= self.remaining_memory
