@@ -19,10 +19,11 @@ from datetime import date, datetime
 from typing import Any
 
 from ecslearn.content.model import Call, Check, Query, Step
-from ecslearn.errors import NotModelledError, ScenarioError, SimulatorError, SourceLocation
+from ecslearn.errors import NotModelledError, ScenarioError, SimulatorError
 from ecslearn.sim import Simulator
 from ecslearn.sim.errors import ClientError
 
+_VAR = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 DEFAULT_INSTANCE_TYPE = "t3.medium"
 SETTLE_SECONDS = 900.0
@@ -231,6 +232,27 @@ class Scenario:
         self.run_params = run
         self.launch = launch
         self._cli: Any = None
+        #: values saved by `save:` on earlier calls, used as `${name}` in later steps and checks
+        self.vars: dict[str, Any] = {}
+
+    def subst(self, value: Any) -> Any:
+        """Replace `${name}` with saved values (a string that is only `${name}` keeps the value's type)."""
+        if isinstance(value, str):
+            whole = _VAR.fullmatch(value)
+            if whole:
+                return copy.deepcopy(self._var(whole.group(1)))
+            return _VAR.sub(lambda m: str(self._var(m.group(1))), value)
+        if isinstance(value, dict):
+            return {k: self.subst(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.subst(v) for v in value]
+        return value
+
+    def _var(self, name: str) -> Any:
+        if name not in self.vars:
+            raise ScenarioError(f"${{{name}}} is used before a step saved it (add save: {{{name}: <query>}} to "
+                                "an earlier call)")
+        return self.vars[name]
 
     # --- running steps ---------------------------------------------------------------------
 
@@ -278,7 +300,10 @@ class Scenario:
             fn = getattr(client, call.operation)
         except AttributeError:
             raise ScenarioError(f"the {call.service} client has no operation '{call.operation}'") from None
-        return fn(**copy.deepcopy(call.params))
+        response = fn(**self.subst(call.params))
+        for name, query in call.save.items():
+            self.vars[name] = search(query, response)
+        return response
 
     def call_step(self, call: Call, description: str | None = None) -> StepOutcome:
         description = description or str(call)
@@ -299,7 +324,7 @@ class Scenario:
             from ecslearn.sim.bridge import AwsCli
 
             self._cli = AwsCli(self.sim)
-        result = self._cli.run(line)
+        result = self._cli.run(self.subst(line))
         description = _short(line)
         if result.exit_code == 0:
             return StepOutcome(description, True, output=result.stdout)
@@ -316,20 +341,20 @@ class Scenario:
             "InstanceType": DEFAULT_INSTANCE_TYPE, "MinCount": 1, "MaxCount": 1,
             "IamInstanceProfile": {"Name": "ecsInstanceRole"},
         }
-        params.update(copy.deepcopy(self.launch or {}))
+        params.update(self.subst(self.launch or {}))
         if "ImageId" not in params:
             try:
                 found = self.sim.client("ssm").get_parameter(Name=ECS_AMI_PARAMETER)
                 params["ImageId"] = found["Parameter"]["Value"]
             except (ClientError, NotModelledError, AttributeError) as err:
                 raise ScenarioError(f"cannot find the ECS-optimized AMI in the simulator: {err}") from None
-        params["UserData"] = user_data(lines)
+        params["UserData"] = user_data(self.subst(list(lines)))
         return self.call_step(Call("ec2", "run_instances", params), "the new container instance")
 
     def register_and_run(self, td: dict[str, Any]) -> StepOutcome:
         """Register a task definition; if the question has `run:`, run it; refusals are outcomes."""
         try:
-            registered = self.sim.client("ecs").register_task_definition(**copy.deepcopy(td))
+            registered = self.sim.client("ecs").register_task_definition(**self.subst(td))
         except ClientError as err:
             return StepOutcome("your task definition", False, err.code, err.aws_message)
         except NotModelledError as err:
@@ -339,7 +364,7 @@ class Scenario:
         arn = registered["taskDefinition"]["taskDefinitionArn"]
         if self.run_params is None:
             return StepOutcome("your task definition", True)
-        run = {"taskDefinition": arn, **copy.deepcopy(self.run_params)}
+        run = {"taskDefinition": arn, **self.subst(self.run_params)}
         return self.call_step(Call("ecs", "run_task", run), "running your task definition")
 
     # --- questions ---------------------------------------------------------------------------
@@ -365,8 +390,8 @@ class Scenario:
         except SimulatorError as err:
             raise ScenarioError(f"{check.location}: check {check.call} failed: {err.message}") from None
         actual = search(check.query, response)
-        return CheckOutcome(check.describe(), compare(check.op, actual, check.expected), actual,
-                            check.expected, check.op)
+        expected = self.subst(check.expected)
+        return CheckOutcome(check.describe(), compare(check.op, actual, expected), actual, expected, check.op)
 
     def evaluate(self, checks: tuple[Check, ...] | list[Check]) -> list[CheckOutcome]:
         return [self.check(c) for c in checks]
@@ -423,5 +448,5 @@ def build(setup: tuple[Step, ...] | list[Step], seed: int = 0, **kwargs: Any) ->
     return scenario
 
 
-__all__ = ["CheckOutcome", "Evidence", "Scenario", "SourceLocation", "StepOutcome", "build", "compare",
+__all__ = ["CheckOutcome", "Evidence", "Scenario", "StepOutcome", "build", "compare",
            "deep_merge", "jsonable", "search", "user_data"]

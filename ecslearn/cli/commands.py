@@ -5,4 +5,9 @@ Keep this list in the order the commands should appear in `ecslearn --help`.
 
 from __future__ import annotations
 
-from ecslearn.cli import sim_cmd  # noqa: F401
+from ecslearn.cli import (
+    content_cmd,  # noqa: F401
+    quiz_cmd,  # noqa: F401
+    sandbox_cmd,  # noqa: F401
+    sim_cmd,  # noqa: F401
+)

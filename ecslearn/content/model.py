@@ -48,6 +48,8 @@ class Call:
     service: str
     operation: str
     params: dict[str, Any] = field(default_factory=dict)
+    #: name → JMESPath over the response; later steps use the value as `${name}`
+    save: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.service}.{self.operation}"

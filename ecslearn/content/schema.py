@@ -77,7 +77,7 @@ KIND_KEYS: dict[Kind, set[str]] = {
 }
 
 OPTION_KEYS = ("text", "value", "change", "why")
-CALL_KEYS = ("call", "params")
+CALL_KEYS = ("call", "params", "save")
 ASK_KEYS = ("call", "params", "query")
 CHECK_KEYS = ("call", "params", "query", "label", *COMPARATORS)
 STEP_ACTIONS = ("call", "advance", "settle", "config", "taskdef")
@@ -525,7 +525,13 @@ class _Parser:
         if not isinstance(params, dict):
             self.problem(m.value_line("params"), f"'params' in {what} must be a mapping, not {type_name(params)}")
             return None
-        return Call(service, match.group("op"), _plain(params))
+        save = m.get("save", {})
+        if not isinstance(save, dict) or not all(isinstance(k, str) and PARAM_NAME_RE.match(k) and isinstance(v, str)
+                                                 for k, v in save.items()):
+            self.problem(m.value_line("save"), f"'save' in {what} must map names to JMESPath queries, such as "
+                                               "{subnet: 'Subnets[0].SubnetId'}")
+            return None
+        return Call(service, match.group("op"), _plain(params), _plain(save))
 
     def query(self, m: LocatedDict, what: str) -> str | None:
         q = m.get("query")

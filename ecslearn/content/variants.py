@@ -20,9 +20,15 @@ from ecslearn.content.model import Question
 from ecslearn.errors import ContentError
 
 _WHOLE_EXPR = re.compile(r"^\{\{(?P<expr>(?:(?!\}\}).)*)\}\}$", re.S)
-#: fields never rendered (identity, metadata, locations)
-_SKIP = {"id", "kind", "topic", "difficulty", "exams", "params", "location", "answer_location", "quiz",
-         "variant_seed", "variant_values", "letter", "op"}
+#: fields never rendered (identity, metadata, locations), by the dataclass that has them
+_SKIP = {
+    "Question": {"id", "kind", "topic", "difficulty", "exams", "params", "location", "answer_location", "quiz",
+                 "variant_seed", "variant_values"},
+    "Option": {"letter", "location"},
+    "Check": {"op", "location"},
+    "Step": {"action", "location"},
+    "Query": {"location"},
+}
 
 
 @dataclass(frozen=True)
@@ -80,8 +86,9 @@ def _render(value: Any, values: dict[str, Any]) -> Any:
     if isinstance(value, tuple):
         return tuple(_render(v, values) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        skip = _SKIP.get(type(value).__name__, set())
         changes = {f.name: _render(getattr(value, f.name), values)
-                   for f in dataclasses.fields(value) if f.name not in _SKIP}
+                   for f in dataclasses.fields(value) if f.name not in skip}
         return dataclasses.replace(value, **changes)
     return value
 
