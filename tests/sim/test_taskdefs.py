@@ -77,7 +77,8 @@ def test_task_memory_forms_are_stored_as_mib(ecs, given, mib):
     assert register(ecs, memory=given, containers=[{"name": "a", "image": "x"}])["memory"] == str(mib)
 
 
-@pytest.mark.parametrize("bad", ["", "abc", "1 cpu", " 1024", "1024 ", "0.1 vCPU", "100", "200000", "-5"])
+@pytest.mark.parametrize("bad", ["", "abc", "1 cpu", " 1024", "1024 ", "0.1 vCPU", "100", "200000", "-5", "١٠٢٤",
+                                 "9" * 5000])
 def test_invalid_task_cpu(ecs, bad):
     assert error_of(ecs.register_task_definition, family="f", cpu=bad, containerDefinitions=[web()]) == (
         "InvalidParameterException", "Invalid 'cpu' setting for task.")
@@ -134,10 +135,11 @@ def test_describe_unknown(ecs, ref):
         "ClientException", "Unable to describe task definition.")
 
 
-def test_describe_bad_revision_number(ecs):
+@pytest.mark.parametrize("rev", ["latest", "²", "-1", "1:2", "9" * 5000])
+def test_describe_bad_revision_number(ecs, rev):
     register(ecs)
-    assert error_of(ecs.describe_task_definition, taskDefinition="web:latest") == (
-        "ClientException", "Invalid revision number. Number: latest")
+    assert error_of(ecs.describe_task_definition, taskDefinition=f"web:{rev}") == (
+        "ClientException", f"Invalid revision number. Number: {rev}")
 
 
 def test_describe_tags_only_with_include(ecs):

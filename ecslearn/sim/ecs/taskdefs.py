@@ -111,7 +111,7 @@ _OS_FAMILIES = ("WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS
 
 def parse_task_cpu(text: str) -> int | None:
     """Task-level cpu as AWS accepts it ("1024", "1 vCPU", "0.25 vcpu") → CPU units, or None if invalid."""
-    if text.strip() != text:
+    if text.strip() != text or len(text) > 32:
         return None
     if _CPU_UNITS.match(text):
         return int(text)
@@ -127,7 +127,7 @@ def parse_task_cpu(text: str) -> int | None:
 
 def parse_task_memory(text: str) -> int | None:
     """Task-level memory ("2048", "2GB", "0.5 GB") → MiB, or None if invalid."""
-    if text.strip() != text:
+    if text.strip() != text or len(text) > 32:
         return None
     if _MEM_MIB.match(text):
         return int(text)
@@ -151,41 +151,79 @@ def is_ecr_image(image: str) -> bool:
 # --- nested shapes, as botocore's model gives them (generated from botocore's ecs service-2.json) ---
 # member type codes: s str, i int, b bool, f float, [X] list of X, {X} map of str → X, else a shape name.
 _SHAPES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
-    "ContainerDefinition": ({'name': 's', 'image': 's', 'repositoryCredentials': 'RepositoryCredentials', 'cpu': 'i', 'memory': 'i', 'memoryReservation': 'i', 'links': '[s]', 'portMappings': '[PortMapping]', 'essential': 'b', 'restartPolicy': 'ContainerRestartPolicy', 'entryPoint': '[s]', 'command': '[s]', 'environment': '[KeyValuePair]', 'environmentFiles': '[EnvironmentFile]', 'mountPoints': '[MountPoint]', 'volumesFrom': '[VolumeFrom]', 'linuxParameters': 'LinuxParameters', 'secrets': '[Secret]', 'dependsOn': '[ContainerDependency]', 'startTimeout': 'i', 'stopTimeout': 'i', 'versionConsistency': 's', 'hostname': 's', 'user': 's', 'workingDirectory': 's', 'disableNetworking': 'b', 'privileged': 'b', 'readonlyRootFilesystem': 'b', 'dnsServers': '[s]', 'dnsSearchDomains': '[s]', 'extraHosts': '[HostEntry]', 'dockerSecurityOptions': '[s]', 'interactive': 'b', 'pseudoTerminal': 'b', 'dockerLabels': '{s}', 'ulimits': '[Ulimit]', 'logConfiguration': 'LogConfiguration', 'healthCheck': 'HealthCheck', 'systemControls': '[SystemControl]', 'resourceRequirements': '[ResourceRequirement]', 'firelensConfiguration': 'FirelensConfiguration', 'credentialSpecs': '[s]'}, ()),
-    "RepositoryCredentials": ({'credentialsParameter': 's'}, ('credentialsParameter',)),
-    "PortMapping": ({'containerPort': 'i', 'hostPort': 'i', 'protocol': 's', 'name': 's', 'appProtocol': 's', 'containerPortRange': 's'}, ()),
-    "ContainerRestartPolicy": ({'enabled': 'b', 'ignoredExitCodes': '[i]', 'restartAttemptPeriod': 'i'}, ('enabled',)),
-    "KeyValuePair": ({'name': 's', 'value': 's'}, ()),
-    "EnvironmentFile": ({'value': 's', 'type': 's'}, ('value', 'type')),
-    "MountPoint": ({'sourceVolume': 's', 'containerPath': 's', 'readOnly': 'b'}, ()),
-    "VolumeFrom": ({'sourceContainer': 's', 'readOnly': 'b'}, ()),
-    "LinuxParameters": ({'capabilities': 'KernelCapabilities', 'devices': '[Device]', 'initProcessEnabled': 'b', 'sharedMemorySize': 'i', 'tmpfs': '[Tmpfs]', 'maxSwap': 'i', 'swappiness': 'i'}, ()),
-    "KernelCapabilities": ({'add': '[s]', 'drop': '[s]'}, ()),
-    "Device": ({'hostPath': 's', 'containerPath': 's', 'permissions': '[s]'}, ('hostPath',)),
-    "Tmpfs": ({'containerPath': 's', 'size': 'i', 'mountOptions': '[s]'}, ('containerPath', 'size')),
-    "Secret": ({'name': 's', 'valueFrom': 's'}, ('name', 'valueFrom')),
-    "ContainerDependency": ({'containerName': 's', 'condition': 's'}, ('containerName', 'condition')),
-    "HostEntry": ({'hostname': 's', 'ipAddress': 's'}, ('hostname', 'ipAddress')),
-    "Ulimit": ({'name': 's', 'softLimit': 'i', 'hardLimit': 'i'}, ('name', 'softLimit', 'hardLimit')),
-    "LogConfiguration": ({'logDriver': 's', 'options': '{s}', 'secretOptions': '[Secret]'}, ('logDriver',)),
-    "HealthCheck": ({'command': '[s]', 'interval': 'i', 'timeout': 'i', 'retries': 'i', 'startPeriod': 'i'}, ('command',)),
-    "SystemControl": ({'namespace': 's', 'value': 's'}, ()),
-    "ResourceRequirement": ({'value': 's', 'type': 's'}, ('value', 'type')),
-    "FirelensConfiguration": ({'type': 's', 'options': '{s}'}, ('type',)),
-    "Volume": ({'name': 's', 'host': 'HostVolumeProperties', 'dockerVolumeConfiguration': 'DockerVolumeConfiguration', 'efsVolumeConfiguration': 'EFSVolumeConfiguration', 's3filesVolumeConfiguration': 'S3FilesVolumeConfiguration', 'fsxWindowsFileServerVolumeConfiguration': 'FSxWindowsFileServerVolumeConfiguration', 'configuredAtLaunch': 'b'}, ()),
-    "HostVolumeProperties": ({'sourcePath': 's'}, ()),
-    "DockerVolumeConfiguration": ({'scope': 's', 'autoprovision': 'b', 'driver': 's', 'driverOpts': '{s}', 'labels': '{s}'}, ()),
-    "EFSVolumeConfiguration": ({'fileSystemId': 's', 'rootDirectory': 's', 'transitEncryption': 's', 'transitEncryptionPort': 'i', 'authorizationConfig': 'EFSAuthorizationConfig'}, ('fileSystemId',)),
-    "EFSAuthorizationConfig": ({'accessPointId': 's', 'iam': 's'}, ()),
-    "S3FilesVolumeConfiguration": ({'fileSystemArn': 's', 'rootDirectory': 's', 'transitEncryptionPort': 'i', 'accessPointArn': 's'}, ('fileSystemArn',)),
-    "FSxWindowsFileServerVolumeConfiguration": ({'fileSystemId': 's', 'rootDirectory': 's', 'authorizationConfig': 'FSxWindowsFileServerAuthorizationConfig'}, ('fileSystemId', 'rootDirectory', 'authorizationConfig')),
-    "FSxWindowsFileServerAuthorizationConfig": ({'credentialsParameter': 's', 'domain': 's'}, ('credentialsParameter', 'domain')),
-    "TaskDefinitionPlacementConstraint": ({'type': 's', 'expression': 's'}, ()),
-    "Tag": ({'key': 's', 'value': 's'}, ()),
-    "ProxyConfiguration": ({'type': 's', 'containerName': 's', 'properties': '[KeyValuePair]'}, ('containerName',)),
-    "InferenceAccelerator": ({'deviceName': 's', 'deviceType': 's'}, ('deviceName', 'deviceType')),
-    "EphemeralStorage": ({'sizeInGiB': 'i'}, ('sizeInGiB',)),
-    "RuntimePlatform": ({'cpuArchitecture': 's', 'operatingSystemFamily': 's'}, ()),
+    "ContainerDefinition": ({"name": "s", "image": "s", "repositoryCredentials": "RepositoryCredentials",
+                             "cpu": "i", "memory": "i", "memoryReservation": "i", "links": "[s]",
+                             "portMappings": "[PortMapping]", "essential": "b",
+                             "restartPolicy": "ContainerRestartPolicy", "entryPoint": "[s]",
+                             "command": "[s]", "environment": "[KeyValuePair]",
+                             "environmentFiles": "[EnvironmentFile]", "mountPoints": "[MountPoint]",
+                             "volumesFrom": "[VolumeFrom]", "linuxParameters": "LinuxParameters",
+                             "secrets": "[Secret]", "dependsOn": "[ContainerDependency]",
+                             "startTimeout": "i", "stopTimeout": "i", "versionConsistency": "s",
+                             "hostname": "s", "user": "s", "workingDirectory": "s",
+                             "disableNetworking": "b", "privileged": "b", "readonlyRootFilesystem": "b",
+                             "dnsServers": "[s]", "dnsSearchDomains": "[s]", "extraHosts": "[HostEntry]",
+                             "dockerSecurityOptions": "[s]", "interactive": "b", "pseudoTerminal": "b",
+                             "dockerLabels": "{s}", "ulimits": "[Ulimit]",
+                             "logConfiguration": "LogConfiguration", "healthCheck": "HealthCheck",
+                             "systemControls": "[SystemControl]",
+                             "resourceRequirements": "[ResourceRequirement]",
+                             "firelensConfiguration": "FirelensConfiguration", "credentialSpecs": "[s]"},
+                            ()),
+    "RepositoryCredentials": ({"credentialsParameter": "s"}, ("credentialsParameter",)),
+    "PortMapping": ({"containerPort": "i", "hostPort": "i", "protocol": "s", "name": "s",
+                     "appProtocol": "s", "containerPortRange": "s"}, ()),
+    "ContainerRestartPolicy": ({"enabled": "b", "ignoredExitCodes": "[i]", "restartAttemptPeriod": "i"},
+                               ("enabled",)),
+    "KeyValuePair": ({"name": "s", "value": "s"}, ()),
+    "EnvironmentFile": ({"value": "s", "type": "s"}, ("value", "type")),
+    "MountPoint": ({"sourceVolume": "s", "containerPath": "s", "readOnly": "b"}, ()),
+    "VolumeFrom": ({"sourceContainer": "s", "readOnly": "b"}, ()),
+    "LinuxParameters": ({"capabilities": "KernelCapabilities", "devices": "[Device]",
+                         "initProcessEnabled": "b", "sharedMemorySize": "i", "tmpfs": "[Tmpfs]",
+                         "maxSwap": "i", "swappiness": "i"}, ()),
+    "KernelCapabilities": ({"add": "[s]", "drop": "[s]"}, ()),
+    "Device": ({"hostPath": "s", "containerPath": "s", "permissions": "[s]"}, ("hostPath",)),
+    "Tmpfs": ({"containerPath": "s", "size": "i", "mountOptions": "[s]"}, ("containerPath", "size")),
+    "Secret": ({"name": "s", "valueFrom": "s"}, ("name", "valueFrom")),
+    "ContainerDependency": ({"containerName": "s", "condition": "s"}, ("containerName", "condition")),
+    "HostEntry": ({"hostname": "s", "ipAddress": "s"}, ("hostname", "ipAddress")),
+    "Ulimit": ({"name": "s", "softLimit": "i", "hardLimit": "i"}, ("name", "softLimit", "hardLimit")),
+    "LogConfiguration": ({"logDriver": "s", "options": "{s}", "secretOptions": "[Secret]"},
+                         ("logDriver",)),
+    "HealthCheck": ({"command": "[s]", "interval": "i", "timeout": "i", "retries": "i",
+                     "startPeriod": "i"}, ("command",)),
+    "SystemControl": ({"namespace": "s", "value": "s"}, ()),
+    "ResourceRequirement": ({"value": "s", "type": "s"}, ("value", "type")),
+    "FirelensConfiguration": ({"type": "s", "options": "{s}"}, ("type",)),
+    "Volume": ({"name": "s", "host": "HostVolumeProperties",
+                "dockerVolumeConfiguration": "DockerVolumeConfiguration",
+                "efsVolumeConfiguration": "EFSVolumeConfiguration",
+                "s3filesVolumeConfiguration": "S3FilesVolumeConfiguration",
+                "fsxWindowsFileServerVolumeConfiguration": "FSxWindowsFileServerVolumeConfiguration",
+                "configuredAtLaunch": "b"}, ()),
+    "HostVolumeProperties": ({"sourcePath": "s"}, ()),
+    "DockerVolumeConfiguration": ({"scope": "s", "autoprovision": "b", "driver": "s", "driverOpts": "{s}",
+                                   "labels": "{s}"}, ()),
+    "EFSVolumeConfiguration": ({"fileSystemId": "s", "rootDirectory": "s", "transitEncryption": "s",
+                                "transitEncryptionPort": "i",
+                                "authorizationConfig": "EFSAuthorizationConfig"}, ("fileSystemId",)),
+    "EFSAuthorizationConfig": ({"accessPointId": "s", "iam": "s"}, ()),
+    "S3FilesVolumeConfiguration": ({"fileSystemArn": "s", "rootDirectory": "s",
+                                    "transitEncryptionPort": "i", "accessPointArn": "s"},
+                                   ("fileSystemArn",)),
+    "FSxWindowsFileServerVolumeConfiguration": ({"fileSystemId": "s", "rootDirectory": "s",
+                                                 "authorizationConfig": "FSxWindowsFileServerAuthorizationConfig"},
+                                                ("fileSystemId", "rootDirectory", "authorizationConfig")),
+    "FSxWindowsFileServerAuthorizationConfig": ({"credentialsParameter": "s", "domain": "s"},
+                                                ("credentialsParameter", "domain")),
+    "TaskDefinitionPlacementConstraint": ({"type": "s", "expression": "s"}, ()),
+    "Tag": ({"key": "s", "value": "s"}, ()),
+    "ProxyConfiguration": ({"type": "s", "containerName": "s", "properties": "[KeyValuePair]"},
+                           ("containerName",)),
+    "InferenceAccelerator": ({"deviceName": "s", "deviceType": "s"}, ("deviceName", "deviceType")),
+    "EphemeralStorage": ({"sizeInGiB": "i"}, ("sizeInGiB",)),
+    "RuntimePlatform": ({"cpuArchitecture": "s", "operatingSystemFamily": "s"}, ()),
 }
 
 _TOP_SHAPES = {
@@ -306,7 +344,7 @@ class TaskDefinitionsMixin(EcsCore):
         family, sep, rev = family_rev.partition(":")
         if not sep:
             return family, None
-        if not (rev.isascii() and rev.isdigit()):
+        if not (rev.isascii() and rev.isdigit()) or len(rev) > 10:
             raise fail(f"Invalid revision number. Number: {rev}")
         return family, int(rev)
 
