@@ -545,12 +545,75 @@ class AwsCli:
                 logger.setLevel(level)
                 logger.propagate = propagate
 
-    # --- for the shell ---------------------------------------------------------------------------
+    # --- for the shell: the command tree, from the botocore models (tab completion) ------------
 
     @property
     def session(self) -> Any:
-        """The botocore session the CLI uses (its models drive tab completion)."""
+        """The botocore session the CLI uses."""
         return self._driver.session
+
+    def command_names(self) -> list[str]:
+        """Top-level commands: `ecs`, `ec2`, ... and awscli's own (`s3`, `configure`, ...)."""
+        with _RUN_LOCK, self._quiet_loggers():
+            return sorted(self._driver._get_command_table())
+
+    def _command(self, name: str) -> Any:
+        table = self._driver._get_command_table()
+        return dict.get(table, name)
+
+    @staticmethod
+    def _subtable(command: Any) -> dict[str, Any]:
+        getter = getattr(command, "_get_command_table", None)  # a service (ServiceCommand)
+        if getter is not None:
+            return getter()
+        return getattr(command, "subcommand_table", None) or {}  # customizations (BasicCommand)
+
+    def subcommand_names(self, command: str) -> list[str]:
+        """Operations of a service (`run-task`, ...) plus `wait` and the like; [] if unknown."""
+        with _RUN_LOCK, self._quiet_loggers():
+            found = self._command(command)
+            if found is None:
+                return []
+            try:
+                return sorted([*self._subtable(found), "help"])
+            except Exception:  # a customization that cannot build its table offline
+                return ["help"]
+
+    def _arg_table(self, command: str, subcommand: str | None) -> dict[str, Any]:
+        found = self._command(command)
+        if found is None:
+            return {}
+        if subcommand is not None:
+            found = self._subtable(found).get(subcommand)
+            if found is None:
+                return {}
+        try:
+            return dict(found.arg_table)
+        except Exception:
+            return {}
+
+    def option_names(self, command: str | None = None, subcommand: str | None = None) -> list[str]:
+        """`--options` of an operation (or of a command), plus the global ones (`--output`, ...)."""
+        with _RUN_LOCK, self._quiet_loggers():
+            names = [f"--{n}" for n in self._driver._get_argument_table()]
+            if command is not None:
+                names += [f"--{n}" for n in self._arg_table(command, subcommand)]
+            return sorted(set(names))
+
+    def option_choices(self, command: str | None, subcommand: str | None, option: str) -> list[str]:
+        """The values an option takes when the model lists them (`--launch-type` → EC2, FARGATE, ...)."""
+        name = option.removeprefix("--")
+        with _RUN_LOCK, self._quiet_loggers():
+            arg = self._driver._get_argument_table().get(name)
+            if arg is None and command is not None:
+                arg = self._arg_table(command, subcommand).get(name)
+            if arg is None:
+                return []
+            choices = getattr(arg, "choices", None)
+            if not choices:
+                model = getattr(arg, "argument_model", None)
+                choices = getattr(model, "enum", None) or []
+            return [str(c) for c in choices]
 
 
 def _getcwd() -> str | None:
