@@ -29,6 +29,7 @@ Only the standard library is used: this module belongs to the simulator.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -229,6 +230,29 @@ def _env_names(environment: list[dict[str, Any]] | None) -> set[str]:
 
 def _catalogue(name: str, command: list[str] | None,
                environment: list[dict[str, Any]] | None) -> Workload | None:
+    if name not in _CATALOGUE_NAMES:
+        return None
+    cmd = tuple(str(c) for c in command) if command else None
+    if name in ("busybox", "alpine"):
+        return _catalogue_cached(name, cmd, False)
+    if name == "postgres":
+        configured = bool(_env_names(environment) & {"POSTGRES_PASSWORD", "POSTGRES_HOST_AUTH_METHOD"})
+        return _catalogue_cached(name, None, configured)
+    return _catalogue_cached(name, None, False)
+
+
+_CATALOGUE_NAMES = frozenset({"nginx", "httpd", "amazon/amazon-ecs-sample", "redis", "postgres", "busybox",
+                              "alpine", "hello-world"})
+
+
+@functools.lru_cache(maxsize=512)
+def _catalogue_cached(name: str, command: tuple[str, ...] | None, configured: bool) -> Workload | None:
+    environment = [{"name": "POSTGRES_PASSWORD"}] if configured else []
+    return _catalogue_entry(name, list(command) if command else None, environment)
+
+
+def _catalogue_entry(name: str, command: list[str] | None,
+                     environment: list[dict[str, Any]] | None) -> Workload | None:
     if name in ("nginx", "httpd", "amazon/amazon-ecs-sample"):
         lines = {
             "nginx": ("/docker-entrypoint.sh: Configuration complete; ready for start up",),

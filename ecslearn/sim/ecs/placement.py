@@ -49,6 +49,7 @@ memberOf expressions that do not read task state) is cached per `cluster.version
 from __future__ import annotations
 
 import bisect
+import operator
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -348,22 +349,110 @@ def place_reference(instances: Sequence[Any], needs: Needs, count: int, *, group
 
 # --- the fast path ------------------------------------------------------------------------------
 
+_VERSION = operator.attrgetter("version")
+
+
+def _fits_fn(needs: Needs) -> Callable[[Any], bool]:
+    """Checks 1-5 of the filter (agent, CPU, memory, ports) plus status ACTIVE, as one function."""
+    cpu, mem = needs.cpu, needs.memory
+    tcp, udp, dtcp, dudp = needs.tcp, needs.udp, needs.dynamic_tcp, needs.dynamic_udp
+    plain = not tcp and not udp and not dudp
+
+    def fits(ci: Any) -> bool:
+        if not (ci.remaining_memory >= mem and ci.remaining_cpu >= cpu and ci.agent_connected
+                and ci.status == "ACTIVE"):
+            return False
+        if plain:
+            if dtcp:
+                lo, hi = ci.dynamic_port_range
+                if hi - lo + 1 - len(ci.used_tcp) - len(ci.reserved_tcp) < dtcp:
+                    return free_dynamic(ci, "tcp") >= dtcp
+            return True
+        return _ports_ok(ci, tcp, dtcp, "tcp") and _ports_ok(ci, udp, dudp, "udp")
+
+    return fits
+
+
+class _FitIndex:
+    """Which statically eligible instances fit one kind of task, kept up to date across calls.
+
+    Every call compares each instance's `version` with the one seen last time (one C-speed list
+    comparison) and re-checks only the instances that changed; reservations and releases bump
+    `ContainerInstance.version`, and agent-connection and status changes bump it and the cluster's
+    version (which rebuilds the index). For binpack it also keeps the fitting instances sorted by
+    (remaining resource, registration order).
+    """
+
+    def __init__(self, static: list[Any], order: dict[str, int], needs: Needs, attr: str | None) -> None:
+        self.static = static
+        self.position = {ci.id: i for i, ci in enumerate(static)}
+        self.order = order
+        self.fits = _fits_fn(needs)
+        self.attr = attr
+        self.fit_ids: set[str] = set()
+        self.keys: list[tuple[int, int]] = []
+        self.cis: list[Any] = []
+        self.key_of: dict[str, tuple[int, int]] = {}
+        self.stamps = self._stamps()
+        if attr is not None:
+            pairs = sorted(((getattr(ci, attr), order[ci.id]), ci) for ci in static if self.fits(ci))
+            self.keys = [k for k, _ in pairs]
+            self.cis = [ci for _, ci in pairs]
+            self.key_of = {ci.id: k for k, ci in pairs}
+            self.fit_ids = set(self.key_of)
+        else:
+            self.fit_ids = {ci.id for ci in static if self.fits(ci)}
+
+    def _stamps(self) -> list[int]:
+        return list(map(_VERSION, self.static))
+
+    def refresh(self) -> None:
+        new = self._stamps()
+        if new == self.stamps:
+            return
+        for ci, a, b in zip(self.static, new, self.stamps):
+            if a != b:
+                self._recheck(ci)
+        self.stamps = new
+
+    def _recheck(self, ci: Any) -> None:
+        key = self.key_of.pop(ci.id, None)
+        if key is not None:
+            at = bisect.bisect_left(self.keys, key)
+            del self.keys[at]
+            del self.cis[at]
+        self.fit_ids.discard(ci.id)
+        if self.fits(ci):
+            self.fit_ids.add(ci.id)
+            if self.attr is not None:
+                key = (getattr(ci, self.attr), self.order[ci.id])
+                at = bisect.bisect_left(self.keys, key)
+                self.keys.insert(at, key)
+                self.cis.insert(at, ci)
+                self.key_of[ci.id] = key
+
+    def changed(self, ci: Any) -> None:
+        """`ci` just received a task: re-check it and remember its new stamp."""
+        self._recheck(ci)
+        i = self.position.get(ci.id)
+        if i is not None:
+            self.stamps[i] = ci.version
+
 
 class _StaticCache:
-    """Static filter results per (cluster version, needs' static part, static expressions)."""
+    """Per-cluster cache: static filter results and fit indexes, dropped when the version changes."""
 
     def __init__(self) -> None:
         self.version: Any = None
-        self.entries: dict[Any, tuple[list[Any], dict[str, int]]] = {}
+        self.entries: dict[Any, Any] = {}
 
-    def get(self, version: Any, key: Any, build: Callable[[], tuple[list[Any], dict[str, int]]]
-            ) -> tuple[list[Any], dict[str, int]]:
+    def get(self, version: Any, key: Any, build: Callable[[], Any]) -> Any:
         if version != self.version:
             self.version = version
             self.entries = {}
         found = self.entries.get(key)
         if found is None:
-            if len(self.entries) > 256:
+            if len(self.entries) > 128:
                 self.entries = {}
             found = self.entries[key] = build()
         return found
@@ -381,7 +470,8 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
     """Place `count` tasks; returns the chosen instances (in task order) and the failures.
 
     `instances` are the cluster's container instances in registration order. `cache`/`version`
-    (optional) reuse the static filter while the cluster's instances and attributes are unchanged.
+    (optional) reuse the static filter and the fit indexes while `version` (the cluster's version:
+    instances, attributes and status) is unchanged.
     """
     static_exprs = tuple(c.expression for c in constraints
                          if c.type == "memberOf" and c.expression is not None and not c.expression.dynamic)
@@ -389,90 +479,87 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
                           if c.type == "memberOf" and c.expression is not None and c.expression.dynamic)
     distinct = any(c.type == "distinctInstance" for c in constraints)
 
-    def build() -> tuple[list[Any], dict[str, int]]:
-        order = {ci.id: i for i, ci in enumerate(instances)}
-        return [ci for ci in instances if _static_ok(ci, needs, static_exprs, ctx)], order
-
-    if cache is not None and version is not None:
-        key = (needs.attributes, needs.azs, tuple(e.text for e in static_exprs), len(instances))
-        static, order = cache.get(version, key, build)
-    else:
-        static, order = build()
-
-    counts = ctx.group_counts(group)
-    cpu, mem = needs.cpu, needs.memory
-    tcp, udp, dtcp, dudp = needs.tcp, needs.udp, needs.dynamic_tcp, needs.dynamic_udp
-    plain_ports = not tcp and not udp and not dudp
-
-    def fits(ci: Any) -> bool:
-        if not (ci.status == "ACTIVE" and ci.agent_connected and ci.remaining_cpu >= cpu
-                and ci.remaining_memory >= mem):
-            return False
-        if plain_ports:
-            if dtcp:
-                lo, hi = ci.dynamic_port_range
-                if hi - lo + 1 - len(ci.used_tcp) - len(ci.reserved_tcp) < dtcp and \
-                        free_dynamic(ci, "tcp") < dtcp:
-                    return False
-        elif not (_ports_ok(ci, tcp, dtcp, "tcp") and _ports_ok(ci, udp, dudp, "udp")):
-            return False
-        if distinct and counts.get(ci.id, 0) > 0:
-            return False
-        return all(e.evaluate(ci, ctx) for e in dynamic_exprs)
-
-    if plain_ports and not distinct and not dynamic_exprs:
-        fit = [ci for ci in static if ci.status == "ACTIVE" and ci.agent_connected
-               and ci.remaining_cpu >= cpu and ci.remaining_memory >= mem]
-        if dtcp:
-            fit = [ci for ci in fit if fits(ci)]
-    else:
-        fit = [ci for ci in static if fits(ci)]
-
     # strategies up to and including the first random decide; later ones never do
     chain: list[Strategy] = []
     for s in strategies:
         chain.append(s)
         if s.type == "random":
             break
-
     lead = chain[0] if chain else None
     binpack_attr = None
-    sorted_keys: list[tuple[int, int]] = []
-    sorted_cis: list[Any] = []
     if lead is not None and lead.type == "binpack":
         binpack_attr = "remaining_cpu" if lead.field == "cpu" else "remaining_memory"
-        pairs = sorted(((getattr(ci, binpack_attr), order[ci.id]), ci) for ci in fit) if fit else []
-        sorted_keys = [k for k, _ in pairs]
-        sorted_cis = [ci for _, ci in pairs]
+
+    def build_static() -> tuple[list[Any], dict[str, int]]:
+        order = {ci.id: i for i, ci in enumerate(instances)}
+        return [ci for ci in instances if _static_ok(ci, needs, static_exprs, ctx)], order
+
+    static_key = ("static", needs.attributes, needs.azs, tuple(e.text for e in static_exprs), len(instances))
+    if cache is not None and version is not None:
+        static, order = cache.get(version, static_key, build_static)
+    else:
+        static, order = build_static()
+
+    counts = ctx.group_counts(group)
+    base_fits = _fits_fn(needs)
+
+    def fits(ci: Any) -> bool:
+        if not base_fits(ci):
+            return False
+        if distinct and counts.get(ci.id, 0) > 0:
+            return False
+        return all(e.evaluate(ci, ctx) for e in dynamic_exprs)
+
+    index: _FitIndex | None = None
+    if cache is not None and version is not None and not distinct and not dynamic_exprs:
+        index = cache.get(version, ("fit", static_key, needs, binpack_attr),
+                          lambda: _FitIndex(static, order, needs, binpack_attr))
+        index.refresh()
+        fit = [ci for ci in static if ci.id in index.fit_ids] if binpack_attr is None else []
+    else:
+        fit = [ci for ci in static if fits(ci)]
+
+    sorted_keys: list[tuple[int, int]] = []
+    sorted_cis: list[Any] = []
+    if binpack_attr is not None:
+        if index is not None:
+            sorted_keys, sorted_cis = index.keys, index.cis
+        else:
+            pairs = sorted(((getattr(ci, binpack_attr), order[ci.id]), ci) for ci in fit)
+            sorted_keys = [k for k, _ in pairs]
+            sorted_cis = [ci for _, ci in pairs]
 
     spread_fields = {s.field for s in chain if s.type == "spread" and s.field and s.field != "instanceId"}
     vcounts: dict[str, dict[Any, int]] = {f: _value_counts(instances, f, counts) for f in spread_fields}
 
     chosen: list[Any] = []
     for _ in range(count):
-        if not fit:
-            return chosen, failures_for(instances, needs, group, constraints, ctx)
         if binpack_attr is not None:
-            best = sorted_keys[0][0]
+            if not sorted_cis:
+                return chosen, failures_for(instances, needs, group, constraints, ctx)
             if len(chain) == 1:
                 ci = sorted_cis[0]
             else:
-                end = bisect.bisect_left(sorted_keys, (best + 1, -1))
+                end = bisect.bisect_left(sorted_keys, (sorted_keys[0][0] + 1, -1))
                 tied = sorted_cis[:end]
                 ci = tied[0] if len(tied) == 1 else _apply_chain(tied, chain[1:], instances, counts, rng,
                                                                 vcounts.__getitem__)
-        elif not chain:
-            ci = fit[0]
-        else:
-            ci = _apply_chain(fit, chain, instances, counts, rng, vcounts.__getitem__)
-        if binpack_attr is not None:
             old = (getattr(ci, binpack_attr), order[ci.id])
+        else:
+            if not fit:
+                return chosen, failures_for(instances, needs, group, constraints, ctx)
+            ci = fit[0] if not chain else _apply_chain(fit, chain, instances, counts, rng, vcounts.__getitem__)
         ctx.commit(ci)
         counts = ctx.group_counts(group)
         chosen.append(ci)
         for f, vc in vcounts.items():
             v = _spread_value(ci, f)
             vc[v] = vc.get(v, 0) + 1
+        if index is not None:
+            index.changed(ci)  # keeps the shared sorted lists in step
+            if binpack_attr is None and ci.id not in index.fit_ids:
+                fit.remove(ci)
+            continue
         still = fits(ci)
         if binpack_attr is not None:
             at = bisect.bisect_left(sorted_keys, old)
@@ -483,6 +570,6 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
                 at = bisect.bisect_left(sorted_keys, new)
                 sorted_keys.insert(at, new)
                 sorted_cis.insert(at, ci)
-        if not still:
+        elif not still:
             fit.remove(ci)
     return chosen, []

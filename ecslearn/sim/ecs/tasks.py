@@ -101,6 +101,26 @@ def _parse_units(text: str, what: str) -> int:
     return int(value)
 
 
+def _copy_overrides(o: dict[str, Any]) -> dict[str, Any]:
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in o.items()}
+    out["containerOverrides"] = [{k: ([dict(x) for x in v] if k == "environment" else
+                                      list(v) if isinstance(v, list) else v) for k, v in co.items()}
+                                 for co in o.get("containerOverrides", [])]
+    out["inferenceAcceleratorOverrides"] = [dict(x) for x in o.get("inferenceAcceleratorOverrides", [])]
+    return out
+
+
+class _Fresh(dict):  # type: ignore[type-arg]
+    """A response built from scratch for one call (nothing in it is shared with the backend's state).
+
+    The client deep-copies every response so callers can never reach into the simulator; for these the
+    copy can be shallow, which keeps RunTask fast (benchmarks/placement.py).
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return dict(self)
+
+
 class _PlacementCtx:
     """The placement.Context of one RunTask/StartTask call on one cluster."""
 
@@ -129,6 +149,7 @@ class _Plan:
 
     def __init__(self) -> None:
         self.containers: list[tuple[ContainerDef, dict[str, Any]]] = []  # (definition, override)
+        self.workloads: list[wl.Workload] = []  # the behaviour of each container's image
         self.cpu = 0
         self.memory = 0
         self.needs: pl.Needs = pl.Needs(0, 0)
@@ -353,6 +374,12 @@ class TasksMixin(EcsCore):
         for index, cdef in enumerate(td.containers):
             co = by_name.get(cdef.name, {})
             plan.containers.append((cdef, co))
+            env = list(cdef.environment)
+            if "environment" in co:
+                names = {e["name"] for e in co["environment"]}
+                env = [e for e in env if e.get("name") not in names] + co["environment"]
+            command = co.get("command", cdef.raw.get("command"))
+            plan.workloads.append(wl.workload_for(self.sim, cdef.image, command=command, environment=env))
             cpu_sum += co.get("cpu", cdef.cpu or 0)
             res = co.get("memoryReservation", cdef.memory_reservation)
             mem = co.get("memory", cdef.memory)
@@ -484,14 +511,13 @@ class TasksMixin(EcsCore):
                 for _ in range(n):
                     made.append(self._create_task(cluster, None, subnets=subnets, **common))  # type: ignore[arg-type]
                 continue
-            instances = [ci for ci in cluster.container_instances.values() if ci.status in ("ACTIVE", "DRAINING")]
-            if lt == "EXTERNAL":
-                instances = [ci for ci in instances if "ecs.capability.external" in ci.attributes]
-            else:
-                instances = [ci for ci in instances if "ecs.capability.external" not in ci.attributes]
-            if provider is not None:
-                instances = [ci for ci in instances if ci.capacity_provider_name == provider]
-            if not cluster.active_instances():
+            cache = self._placement_caches.get(cluster.arn)
+            if cache is None:
+                cache = self._placement_caches[cluster.arn] = pl.new_cache()
+            version = (cluster.version, len(cluster.container_instances))
+            registered, instances = cache.get(version, ("instances", lt, provider),
+                                              lambda lt=lt, provider=provider: self._candidates(cluster, lt, provider))
+            if not registered:
                 raise invalid_parameter("No Container Instances were found in your cluster.")
             needs = plan.needs
             if subnets:
@@ -515,17 +541,24 @@ class TasksMixin(EcsCore):
                                                all_constraints if by_object else extra_constraints))
                 continue
             chosen_strategies = strategies or pl.parse_strategies(default_strategy or [{"type": "random"}])
-            cache = self._placement_caches.get(cluster.arn)
-            if cache is None:
-                cache = self._placement_caches[cluster.arn] = pl.new_cache()
             _, fails = pl.place(instances, needs, n, group=group, strategies=chosen_strategies,
                                 constraints=all_constraints, ctx=ctx, rng=self.sim.rng, cache=cache,
-                                version=(cluster.version, lt, provider))
+                                version=version)
             failures.extend(fails)
         for task in made:
             self._notify(task)
             self._begin(task)
         return made, failures
+
+    @staticmethod
+    def _candidates(cluster: Cluster, launch_type: str, provider: str | None) -> tuple[bool, list[ContainerInstance]]:
+        """(any instance registered?, the ACTIVE/DRAINING instances a launch type and provider can use)."""
+        registered = [ci for ci in cluster.container_instances.values() if ci.status in ("ACTIVE", "DRAINING")]
+        external = launch_type == "EXTERNAL"
+        out = [ci for ci in registered if ("ecs.capability.external" in ci.attributes) == external]
+        if provider is not None:
+            out = [ci for ci in out if ci.capacity_provider_name == provider]
+        return bool(registered), out
 
     def _start_on(self, cluster: Cluster, refs: list[Any], needs: pl.Needs, group: str,
                   ctx: _PlacementCtx, constraints: list[pl.Constraint]) -> list[dict[str, str]]:
@@ -554,18 +587,15 @@ class TasksMixin(EcsCore):
                      capacity_provider: str | None, enable_execute_command: bool,
                      platform_version: str | None, subnets: list[Any]) -> Task:
         task_id = self.sim.new_hex(32)
-        arn = self.sim.arn("ecs", f"task/{cluster.name}/{task_id}")
+        if not hasattr(self, "_container_arn_prefix"):
+            self._container_arn_prefix = self.sim.arn("ecs", "container/")
+            self._task_arn_prefix = self.sim.arn("ecs", "task/")
+        arn = f"{self._task_arn_prefix}{cluster.name}/{task_id}"
         containers = []
-        for cdef, co in plan.containers:
-            env = list(cdef.environment)
-            if "environment" in co:
-                names = {e["name"] for e in co["environment"]}
-                env = [e for e in env if e.get("name") not in names] + co["environment"]
-            command = co.get("command", cdef.raw.get("command"))
-            c = Container(name=cdef.name, arn=self.sim.arn("ecs", f"container/{cluster.name}/{task_id}/"
-                                                                  f"{self.sim.new_uuid()}"),
-                          image=cdef.image, definition=cdef)
-            c.workload = wl.workload_for(self.sim, cdef.image, command=command, environment=env)
+        prefix = f"{self._container_arn_prefix}{cluster.name}/{task_id}/"
+        for (cdef, _), workload in zip(plan.containers, plan.workloads):
+            c = Container(name=cdef.name, arn=prefix + self.sim.new_uuid(), image=cdef.image, definition=cdef)
+            c.workload = workload
             containers.append(c)
         task = Task(id=task_id, arn=arn, cluster=cluster, task_definition=task_def, launch_type=launch_type,
                     created_at=self.sim.now, containers=containers, group=group, cpu=plan.cpu,
@@ -901,7 +931,7 @@ class TasksMixin(EcsCore):
             "healthStatus": task.health_status,
             "lastStatus": task.last_status,
             "memory": str(task.memory),
-            "overrides": json.loads(json.dumps(task.overrides)),
+            "overrides": _copy_overrides(task.overrides),
             "tags": [dict(t) for t in task.tags] if include_tags else [],
             "taskArn": task.arn,
             "taskDefinitionArn": task.task_definition.arn,
@@ -1008,7 +1038,7 @@ class TasksMixin(EcsCore):
                 t.extra["referenceId"] = referenceId
         if token_key is not None:
             self._client_tokens[token_key] = (fingerprint, [t.id for t in made], failures)
-        return {"tasks": [self._task_api(t) for t in made], "failures": failures}
+        return _Fresh(tasks=[self._task_api(t) for t in made], failures=[dict(f) for f in failures])
 
     @operation
     def start_task(self, taskDefinition: str, containerInstances: list, cluster: str | None = None,
@@ -1041,7 +1071,7 @@ class TasksMixin(EcsCore):
         for t in made:
             if referenceId is not None:
                 t.extra["referenceId"] = referenceId
-        return {"tasks": [self._task_api(t) for t in made], "failures": failures}
+        return _Fresh(tasks=[self._task_api(t) for t in made], failures=[dict(f) for f in failures])
 
     @operation
     def stop_task(self, task: str, cluster: str | None = None, reason: str | None = None) -> dict[str, Any]:
@@ -1075,7 +1105,7 @@ class TasksMixin(EcsCore):
                 failures.append({"arn": ref, "reason": "MISSING"})
             else:
                 found.append(self._task_api(t, include_tags="TAGS" in (include or [])))
-        return {"tasks": found, "failures": failures}
+        return _Fresh(tasks=found, failures=failures)
 
     @operation
     def list_tasks(self, cluster: str | None = None, containerInstance: str | None = None,
