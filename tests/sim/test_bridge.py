@@ -284,30 +284,59 @@ def test_running_commands_leaves_no_global_state_behind(cli):
     assert (sys.stdout, sys.stderr, sys.argv) == (stdout, stderr, argv)
 
 
+def _cluster_with_instances(cli: AwsCli, sim: Simulator, count: int = 2) -> None:
+    from pathlib import Path
+
+    Path(cli.cwd, "ud.sh").write_text("#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n")
+    assert cli.run("aws ecs create-cluster --cluster-name prod").exit_code == 0
+    out = cli.run(f"aws ec2 run-instances --image-id {_ecs_ami(sim)} --instance-type m5.large --count {count} "
+                  "--user-data file://ud.sh --iam-instance-profile Name=ecsInstanceRole")
+    assert out.exit_code == 0, out.stderr
+    sim.settle()
+    assert len(sim.client("ecs").list_container_instances(cluster="prod")["containerInstanceArns"]) == count
+
+
 def test_famous_run_task_with_binpack_placement_prints_a_table(cli, sim):
     """`aws ecs run-task ... --placement-strategy type=binpack,field=memory --output table`."""
-    from ecslearn.sim.ecs import EcsBackend
-
-    if "run_task" not in EcsBackend.operations():
-        out = cli.run("aws ecs run-task --cluster prod --task-definition web "
-                      "--placement-strategy type=binpack,field=memory --output table")
-        assert out.exit_code == 254
-        assert out.stderr == ("\nAn error occurred (NotModelled) when calling the RunTask operation: "
-                              "ecslearn does not model ecs RunTask yet\n")
-        return
-    ami = _ecs_ami(sim)
-    assert cli.run("aws ecs create-cluster --cluster-name prod").exit_code == 0
-    user_data = "#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n"
-    (cli_dir := __import__("pathlib").Path(cli.cwd)).joinpath("ud.sh").write_text(user_data)
-    assert cli_dir.exists()
-    assert cli.run(f"aws ec2 run-instances --image-id {ami} --instance-type m5.large --count 2 "
-                   "--user-data file://ud.sh").exit_code == 0
-    sim.settle()
+    _cluster_with_instances(cli, sim)
     reg = cli.run("aws ecs register-task-definition --family web --container-definitions "
-                  "name=web,image=nginx,memory=512,essential=true")
-    assert reg.exit_code == 0, reg.stderr
-    out = cli.run("aws ecs run-task --cluster prod --task-definition web --count 2 "
+                  "name=web,image=nginx,memory=512,essential=true --query taskDefinition.revision")
+    assert reg == CliResult(0, "1\n", "")
+    out = cli.run("aws ecs run-task --cluster prod --task-definition web --count 3 "
                   "--placement-strategy type=binpack,field=memory --output table")
     assert out.exit_code == 0, out.stderr
-    assert out.stdout.splitlines()[1].strip("| ").startswith("RunTask")
-    assert "taskDefinitionArn" in out.stdout and "arn:aws:ecs:us-east-1:123456789012:task/prod/" in out.stdout
+    lines = out.stdout.splitlines()
+    width = len(lines[0])
+    assert lines[0] == "-" * width and all(len(line) == width for line in lines)
+    assert lines[1].strip("| ") == "RunTask" and lines[3].strip("| ") == "tasks"
+    rows = {line.strip("|").split("|")[0].strip(): line.strip("|").split("|")[1].strip()
+            for line in lines if line.startswith("||  ") and line.count("|") == 5}
+    assert rows["launchType"] == "EC2" and rows["lastStatus"] == "PENDING" and rows["group"] == "family:web"
+    assert rows["createdAt"] == "1767603640.0"  # ECS (JSON protocol) sends epoch seconds; awscli v1 prints them
+    assert sum(line.startswith("||  taskArn ") for line in lines) == 3
+    assert sum(line.startswith("|||  taskArn ") for line in lines) == 3  # in each task's containers
+    # binpack on memory fills one instance before the other
+    placed = cli.run("aws ecs list-tasks --cluster prod --query taskArns --output text").stdout.split()
+    instances = {t["containerInstanceArn"] for t in
+                 sim.client("ecs").describe_tasks(cluster="prod", tasks=placed)["tasks"]}
+    assert len(placed) == 3 and len(instances) == 1
+
+
+def test_boto3_run_task_and_failures_are_data(sim, tmp_path):
+    cli = AwsCli(sim, cwd=tmp_path)
+    _cluster_with_instances(cli, sim, count=1)
+    ecs = boto3_session(sim).client("ecs")
+    ecs.register_task_definition(family="big", containerDefinitions=[
+        {"name": "big", "image": "nginx", "memory": 60000, "essential": True}])
+    out = ecs.run_task(cluster="prod", taskDefinition="big", placementStrategy=[
+        {"type": "binpack", "field": "memory"}])
+    assert out["tasks"] == []
+    assert [f["reason"] for f in out["failures"]] == ["RESOURCE:MEMORY"]
+
+
+def test_ecr_get_login_password(cli):
+    out = cli.run("aws ecr get-login-password")
+    assert out.exit_code == 0 and out.stderr == ""
+    assert len(out.stdout.strip()) > 20 and "\n" not in out.stdout.strip()
+    made = cli.run("aws ecr create-repository --repository-name web --query repository.repositoryUri --output text")
+    assert made == CliResult(0, "123456789012.dkr.ecr.us-east-1.amazonaws.com/web\n", "")
