@@ -66,6 +66,11 @@ def test_blank_lines_comments_and_continuations(engine):
     assert not engine.needs_more("aws ecs list-clusters")
     out = engine.execute("aws ecs create-cluster \\\n  --cluster-name prod --query cluster.clusterName")
     assert out.stdout == '"prod"\n'
+    # a trailing comment ends the line, as in a shell (even with a quote in it)
+    assert not engine.needs_more("aws ecs list-clusters # don't")
+    assert engine.execute("aws ecs list-clusters --output text # don't").stdout == \
+        "CLUSTERARNS\tarn:aws:ecs:us-east-1:123456789012:cluster/prod\n"
+    assert engine.execute("time +5 # five seconds").ok
 
 
 def test_unknown_commands_get_a_clear_message(engine):

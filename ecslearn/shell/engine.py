@@ -73,7 +73,7 @@ class ShellEngine:
     >>> engine.execute("aws ecs create-cluster --cluster-name prod --query cluster.status --output text").stdout
     'ACTIVE\\n'
     >>> engine.execute("time +90").stdout
-    'Advanced 90 s. Simulated time: 2026-01-05 09:01:30 UTC (1 min 30 s since the start).\\n'
+    'Advanced 90 s. Simulated time: 2026-01-05 09:01:30 UTC (90 s since the start).\\n'
     """
 
     def __init__(self, *, seed: int = 0, scenario: str | os.PathLike[str] | None = None,
@@ -127,7 +127,7 @@ class ShellEngine:
         if text.endswith("\\") and not text.endswith("\\\\"):
             return True
         try:
-            shlex.split(text)
+            shlex.split(text, comments=True)
         except ValueError:
             return True
         return False
@@ -142,7 +142,7 @@ class ShellEngine:
             result = self.cli.run(line)
             return ShellResult(result.stdout, result.stderr, result.exit_code, kind="aws")
         try:
-            args = shlex.split(line)
+            args = shlex.split(line, comments=True)
         except ValueError as err:
             return self._error(f"cannot read that line: {err}")
         handler = getattr(self, f"_cmd_{word}", None) if word in COMMANDS else None

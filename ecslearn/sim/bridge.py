@@ -447,7 +447,7 @@ class AwsCli:
         """Run one `aws ...` command line (a string, or an argv list with or without "aws")."""
         if isinstance(command, str):
             try:
-                argv = shlex.split(command)
+                argv = shlex.split(command, comments=True)  # `# ...` ends the line, as in a shell
             except ValueError as err:
                 return CliResult(252, "", f"aws: error: cannot parse the command line: {err}\n")
             if not argv or argv[0] != "aws":
