@@ -35,9 +35,15 @@ def _state(sim) -> dict:
         "clusters": ecs.describe_clusters(clusters=arns, include=["TAGS", "SETTINGS", "STATISTICS"]),
         "instances": ec2.describe_instances(),
     }
-    ops = type(sim.backend("ecs")).operations()
-    if "list_container_instances" in ops:
-        out["container_instances"] = {arn: ecs.list_container_instances(cluster=arn) for arn in arns}
+    out["container_instances"] = {}
+    out["tasks"] = {}
+    for arn in arns:
+        cis = ecs.list_container_instances(cluster=arn)["containerInstanceArns"]
+        out["container_instances"][arn] = ecs.describe_container_instances(cluster=arn, containerInstances=cis) \
+            if cis else []
+        tasks = ecs.list_tasks(cluster=arn, desiredStatus="RUNNING")["taskArns"] + \
+            ecs.list_tasks(cluster=arn, desiredStatus="STOPPED")["taskArns"]
+        out["tasks"][arn] = ecs.describe_tasks(cluster=arn, tasks=tasks) if tasks else []
     return out
 
 
@@ -47,12 +53,22 @@ def _build(sim: RecordingSimulator) -> None:
     ecs.create_cluster(clusterName="dev")
     sim.advance(30)
     ec2.run_instances(ImageId=_ecs_ami(sim), InstanceType="m5.large", MinCount=2, MaxCount=2,
-                      UserData="#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config")
+                      UserData="#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config",
+                      IamInstanceProfile={"Name": "ecsInstanceRole"})
     with pytest.raises(ClientError):
         ecs.delete_cluster(cluster="missing")
     sim.settle()
     ecs.delete_cluster(cluster="dev")
+    ecs.register_task_definition(family="web", containerDefinitions=[
+        {"name": "web", "image": "nginx", "memory": 512, "essential": True,
+         "portMappings": [{"containerPort": 80, "hostPort": 0}]}])
+    ecs.run_task(cluster="prod", taskDefinition="web", count=5,
+                 placementStrategy=[{"type": "random"}])
     sim.advance(120)
+    running = ecs.list_tasks(cluster="prod")["taskArns"]
+    assert len(running) == 5
+    ecs.stop_task(cluster="prod", task=running[0], reason="by hand")
+    sim.advance(60)
 
 
 def test_a_saved_world_loads_into_the_same_state(tmp_path):
