@@ -250,8 +250,8 @@ KEYS: tuple[KeySpec, ...] = (
             "Wait before deleting a stopped task's containers"),
     KeySpec("ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION_JITTER", _D, None, "Random extra cleanup wait"),
     KeySpec("ECS_MANIFEST_PULL_TIMEOUT", _duration_min(1e-9), 60.0, "Manifest fetch timeout"),
-    KeySpec("ECS_CONTAINER_STOP_TIMEOUT", _duration_min(1.0), 30.0, "SIGTERM to SIGKILL grace time"),
-    KeySpec("ECS_CONTAINER_START_TIMEOUT", _duration_min(45.0), 180.0, "Container start timeout"),
+    KeySpec("ECS_CONTAINER_STOP_TIMEOUT", _D, 30.0, "SIGTERM to SIGKILL grace time"),
+    KeySpec("ECS_CONTAINER_START_TIMEOUT", _D, 180.0, "Container start timeout"),
     KeySpec("ECS_CONTAINER_CREATE_TIMEOUT", _duration_min(60.0), 240.0, "Container create timeout"),
     KeySpec("ECS_ENABLE_TASK_IAM_ROLE", _parse_bool, False, "Task roles for bridge/default mode"),
     KeySpec("ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST", _parse_bool, False, "Task roles for host mode"),
@@ -262,7 +262,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("ECS_NUM_IMAGES_DELETE_PER_CYCLE", _int_range(1, 1_000_000), 5, "Images deleted per cycle"),
     KeySpec("ECS_IMAGE_PULL_BEHAVIOR", _enum("default", "always", "once", "prefer-cached"), "default",
             "When images are pulled"),
-    KeySpec("ECS_IMAGE_PULL_INACTIVITY_TIMEOUT", _duration_min(1e-9), 60.0, "Extraction stall timeout"),
+    KeySpec("ECS_IMAGE_PULL_INACTIVITY_TIMEOUT", _D, 60.0, "Extraction stall timeout"),
     KeySpec("ECS_IMAGE_PULL_TIMEOUT", _duration_min(1e-9), 7200.0, "Total pull timeout"),
     KeySpec("ECS_INSTANCE_ATTRIBUTES", _parse_str_map, {}, "Custom attributes (first registration only)"),
     KeySpec("ECS_INSTANCE_IP_COMPATIBILITY", _enum("ipv4", "ipv6"), None, "IP compatibility override"),
@@ -341,6 +341,16 @@ ECS_OPTIMIZED_DEFAULTS: dict[str, str] = {
 }
 
 
+#: below these minimums the agent uses the minimum (agent/config/parse.go)
+CLAMP_MINIMUM: dict[str, float] = {
+    "ECS_CONTAINER_STOP_TIMEOUT": 1.0,
+    "ECS_CONTAINER_START_TIMEOUT": 45.0,
+    "ECS_IMAGE_PULL_INACTIVITY_TIMEOUT": 1.0,
+}
+#: keys whose undecodable JSON stops the agent from loading its configuration (agent/config/parse.go)
+FATAL_KEYS = ("ECS_INSTANCE_ATTRIBUTES", "ECS_CONTAINER_INSTANCE_TAGS", "ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES")
+
+
 def _field_name(key: str) -> str:
     return key.lower()
 
@@ -366,6 +376,29 @@ def _from_env(cls: type, values: dict[str, str], *, ecs_optimized: bool) -> tupl
         if key not in KEY_SPECS:
             warnings.append(f'Unrecognized ecs.config key "{key}"; it is ignored')
 
+    # values below the agent's minimum are raised to it (parse.go), except 0, which means the default
+    for key, minimum in CLAMP_MINIMUM.items():
+        name = _field_name(key)
+        value = parsed[name]
+        if value <= 0:
+            if key in values and values[key].strip() and value != KEY_SPECS[key].default:
+                warnings.append(f'Invalid value for {key}: "{values[key]}" (must be positive); using the default '
+                                f"{_show_default(KEY_SPECS[key].default)}")
+            parsed[name] = KEY_SPECS[key].default
+        elif value < minimum:
+            warnings.append(f"Discarded invalid value for {key}, parsed as: {_format_duration(value)}; using the "
+                            f"minimum {_format_duration(minimum)}")
+            parsed[name] = minimum
+    # JSON the agent cannot decode in these keys is a configuration error: the agent does not start
+    errors: list[str] = []
+    for key in FATAL_KEYS:
+        raw = values.get(key, "")
+        if raw.strip():
+            try:
+                KEY_SPECS[key].parse(raw.strip())
+            except ValueError as exc:
+                errors.append(f"Invalid format for {key}: {exc}")
+
     # rules that involve more than one key or clamp a value
     if "ECS_CHECKPOINT" not in values or not values["ECS_CHECKPOINT"].strip():
         parsed["ecs_checkpoint"] = bool(merged.get("ECS_DATADIR", "").strip())
@@ -383,12 +416,12 @@ def _from_env(cls: type, values: dict[str, str], *, ecs_optimized: bool) -> tupl
         warnings.append(f"ECS_CGROUP_CPU_PERIOD {_format_duration(period)} is out of range [8ms, 100ms]; "
                         "using the default 100ms")
         parsed["ecs_cgroup_cpu_period"] = 0.1
-    drivers = []
+    drivers, bad_drivers = [], []
     for d in parsed["ecs_available_logging_drivers"]:
-        if d in LOGGING_DRIVERS:
-            drivers.append(d)
-        else:
-            warnings.append(f'Unknown logging driver "{d}" in ECS_AVAILABLE_LOGGING_DRIVERS; it is ignored')
+        (drivers if d in LOGGING_DRIVERS else bad_drivers).append(d)
+    if bad_drivers:
+        warnings.append(f'Unknown logging driver(s) {", ".join(bad_drivers)} in ECS_AVAILABLE_LOGGING_DRIVERS')
+        errors.append("Invalid logging drivers: " + ", ".join(bad_drivers))
     parsed["ecs_available_logging_drivers"] = tuple(dict.fromkeys(drivers))
     if parsed["ecs_enable_prometheus_metrics"] and 51680 not in parsed["ecs_reserved_ports"]:
         parsed["ecs_reserved_ports"] = (*parsed["ecs_reserved_ports"], 51680)
@@ -397,6 +430,7 @@ def _from_env(cls: type, values: dict[str, str], *, ecs_optimized: bool) -> tupl
     warnings.extend(auth_warnings)
     parsed["registry_credentials"] = auth
     parsed["explicit_keys"] = frozenset(values)
+    parsed["config_errors"] = tuple(errors)
     return cls(**parsed), warnings
 
 
@@ -480,7 +514,8 @@ AgentConfig = dataclasses.make_dataclass(
     "AgentConfig",
     [(_field_name(s.key), Any) for s in KEYS]
     + [("registry_credentials", dict, dataclasses.field(default_factory=dict)),
-       ("explicit_keys", frozenset, dataclasses.field(default_factory=frozenset))],
+       ("explicit_keys", frozenset, dataclasses.field(default_factory=frozenset)),
+       ("config_errors", tuple, dataclasses.field(default_factory=tuple))],
     frozen=True,
     namespace={
         "from_env": classmethod(_from_env),
@@ -906,6 +941,12 @@ def _start(sim: Any, inst: Any) -> None:
     _log(sim, state, "info", "Loading configuration", module="agent.go")
     for warning in state.config_warnings:
         _log(sim, state, "warn", warning, module="config.go")
+    if cfg.config_errors:
+        error = "; ".join(cfg.config_errors)
+        _log(sim, state, "critical", f"Error loading config: {error}", module="agent.go")
+        _log(sim, state, "info", f"Agent exiting with exit code {EXIT_ERROR}", module="agent.go")
+        state.status, state.exit_code, state.last_error = "exited", EXIT_ERROR, error
+        return
     if state.container_instance_arn is not None:
         _reconnect(sim, inst, state)
         return

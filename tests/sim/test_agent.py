@@ -338,6 +338,15 @@ def test_invalid_instance_attributes_stop_registration(sim):
     assert any("up to 10 custom attributes" in line for line in agent_log(sim, iid2))
 
 
+def test_configuration_error_means_the_agent_never_starts(sim):
+    iid = launch(sim, "ECS_INSTANCE_ATTRIBUTES=stack=prod")
+    sim.settle()
+    assert sim.client("ecs").list_clusters()["clusterArns"] == []
+    assert any(line.startswith("level=critical") and "Error loading config" in line and "ECS_INSTANCE_ATTRIBUTES"
+               in line for line in agent_log(sim, iid))
+    assert agent_state(sim, iid).exit_code == 1
+
+
 def test_bad_config_values_are_logged_as_warnings(sim):
     iid = launch(sim, "ECS_RESERVED_MEMORY=lots", "ECS_CLUSTR=prod")
     sim.settle()

@@ -39,7 +39,7 @@ CASES: dict[str, tuple[str, object, str | None]] = {
     "ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION_JITTER": ("1h", 3600.0, "an hour"),
     "ECS_MANIFEST_PULL_TIMEOUT": ("2m", 120.0, "two"),
     "ECS_CONTAINER_STOP_TIMEOUT": ("2m", 120.0, "120"),
-    "ECS_CONTAINER_START_TIMEOUT": ("5m", 300.0, "10s"),
+    "ECS_CONTAINER_START_TIMEOUT": ("5m", 300.0, "10 s"),
     "ECS_CONTAINER_CREATE_TIMEOUT": ("5m", 300.0, "30s"),
     "ECS_ENABLE_TASK_IAM_ROLE": ("false", False, "enabled"),
     "ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST": ("false", False, "enabled"),
@@ -187,6 +187,28 @@ def test_cross_key_rules():
     assert c.ecs_checkpoint is True
     c, w = AgentConfig.from_env({"ECS_AVAILABLE_LOGGING_DRIVERS": '["awslogs","pigeon"]'}, ecs_optimized=False)
     assert c.ecs_available_logging_drivers == ("awslogs",) and any("pigeon" in x for x in w)
+
+
+def test_timeouts_below_the_minimum_are_raised_to_it():
+    c, w = AgentConfig.from_env({"ECS_CONTAINER_START_TIMEOUT": "10s", "ECS_CONTAINER_STOP_TIMEOUT": "500ms",
+                                 "ECS_IMAGE_PULL_INACTIVITY_TIMEOUT": "1ms"}, ecs_optimized=False)
+    assert c.ecs_container_start_timeout == 45.0
+    assert c.ecs_container_stop_timeout == 1.0
+    assert c.ecs_image_pull_inactivity_timeout == 1.0
+    assert sum("Discarded invalid value" in x for x in w) == 3
+    c, _ = AgentConfig.from_env({"ECS_CONTAINER_STOP_TIMEOUT": "0"}, ecs_optimized=False)
+    assert c.ecs_container_stop_timeout == 30.0
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("ECS_INSTANCE_ATTRIBUTES", "stack=prod"), ("ECS_CONTAINER_INSTANCE_TAGS", "[1]"),
+    ("ECS_AWSVPC_ADDITIONAL_LOCAL_ROUTES", '["x"]'), ("ECS_AVAILABLE_LOGGING_DRIVERS", '["pigeon"]'),
+])
+def test_configuration_errors_stop_the_agent(key, value):
+    c, _ = AgentConfig.from_env({key: value}, ecs_optimized=False)
+    assert c.config_errors
+    ok, _ = AgentConfig.from_env({}, ecs_optimized=True)
+    assert ok.config_errors == ()
 
 
 def test_unknown_and_misspelt_keys_are_ignored_with_a_warning():
