@@ -76,6 +76,15 @@ MANAGED_POLICIES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "CloudWatchLogsFullAccess", "/", "Provides full access to CloudWatch Logs",
         {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Action": ["logs:*", "cloudwatch:GenerateQuery"], "Resource": "*"}]}),
+    "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceEventsRole": (
+        "AmazonEC2ContainerServiceEventsRole", "/service-role/",
+        "Policy to enable CloudWatch Events for EC2 Container Service",
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["ecs:RunTask"], "Resource": ["*"]},
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": ["*"],
+             "Condition": {"StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+            {"Effect": "Allow", "Action": "ecs:TagResource", "Resource": "*",
+             "Condition": {"StringEquals": {"ecs:CreateAction": ["RunTask"]}}}]}),
     "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess": (
         "AmazonSSMReadOnlyAccess", "/", "Provides read only access to Amazon SSM.",
         {"Version": "2012-10-17", "Statement": [{
