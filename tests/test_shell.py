@@ -219,3 +219,31 @@ def test_ecslearn_help_does_not_import_the_heavy_modules(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert "sandbox" in out.stdout
     assert "HEAVY []" in out.stdout
+
+
+def test_a_lesson_can_bring_its_own_world_and_commands(tmp_path):
+    from ecslearn.shell.engine import ShellResult
+    from ecslearn.sim.world import RecordingSimulator
+
+    def setup() -> RecordingSimulator:
+        sim = RecordingSimulator(seed=9)
+        sim.client("ecs").create_cluster(clusterName="lesson")
+        return sim
+
+    engine = ShellEngine(sim=setup(), reset=setup, cwd=tmp_path)
+    checked: list[list[str]] = []
+
+    def check(args: list[str]) -> ShellResult:
+        checked.append(args)
+        clusters = engine.sim.client("ecs").list_clusters()["clusterArns"]
+        return ShellResult(f"{len(clusters)} cluster(s)\n", exit_code=0 if len(clusters) == 2 else 1)
+
+    engine.add_command("check", "check", "check this step", check)
+    assert engine.execute("check").stdout == "1 cluster(s)\n"
+    engine.execute("aws ecs create-cluster --cluster-name second")
+    assert engine.execute("check now").ok and checked == [[], ["now"]]
+    assert "check this step" in engine.execute("help").stdout
+    assert engine.execute("chek").stderr.startswith("chek: command not found. Did you mean `check`?")
+    assert [c.text for c in complete(engine, "ch")] == ["check"]
+    assert engine.execute("reset").stdout.startswith("Reset to the starting world.")
+    assert engine.execute("check").stdout == "1 cluster(s)\n"

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ecslearn.shell.engine import COMMANDS
-
 if TYPE_CHECKING:
     from ecslearn.shell.engine import ShellEngine
 
@@ -39,7 +37,7 @@ def complete(engine: ShellEngine, text: str) -> list[Candidate]:
     """Candidates for the word at the end of `text` (the line up to the cursor)."""
     done, word = _words(text)
     if not done:
-        return [Candidate(c, len(word)) for c in ["aws", *COMMANDS] if c.startswith(word) and c != "exit"]
+        return [Candidate(c, len(word)) for c in ["aws", *engine.commands] if c.startswith(word) and c != "exit"]
     if done[0] != "aws":
         return []
     cli = engine.cli

@@ -11,12 +11,16 @@ import difflib
 import os
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ecslearn.errors import EcslearnError, ScenarioError
+
+if TYPE_CHECKING:
+    from ecslearn.sim.simulator import Simulator
 
 #: the shell's own commands, with the one-line help `help` shows
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -77,30 +81,52 @@ class ShellEngine:
     """
 
     def __init__(self, *, seed: int = 0, scenario: str | os.PathLike[str] | None = None,
+                 sim: Simulator | None = None, reset: Callable[[], Simulator] | None = None,
                  cwd: str | os.PathLike[str] | None = None, width: int = 80) -> None:
-        from ecslearn.sim.world import RecordingSimulator, load_world, world_to_dict
+        """A fresh world from `seed`, a saved world (`scenario`), or a simulator you built (`sim`).
+
+        `reset` rebuilds the starting world for the `reset` command (a lesson passes its step's setup);
+        by default it is the fresh seed or the saved world again. Use a `RecordingSimulator` for `sim`
+        if the world should be savable.
+        """
+        from ecslearn.sim.world import RecordingSimulator, load_world, world_from_dict, world_to_dict
 
         self.cwd = Path(cwd) if cwd is not None else Path.cwd()
         self.width = width
         self.scenario = Path(scenario) if scenario is not None else None
-        if self.scenario is not None:
-            sim = load_world(self._path(self.scenario))
-            self._start: dict[str, Any] | None = world_to_dict(sim)
+        #: the shell's commands (usage, help) by name; `add_command` adds more (lessons: check, hint, ...)
+        self.commands: dict[str, tuple[str, str]] = dict(COMMANDS)
+        self._handlers: dict[str, Callable[[list[str]], ShellResult]] = {}
+        if sim is not None:
+            start_sim = sim
+            self._reset_what = "the starting world"
+        elif self.scenario is not None:
+            start_sim = load_world(self._path(self.scenario))
+            saved = world_to_dict(start_sim)
+            where = str(self.scenario)
+            reset = reset or (lambda: world_from_dict(saved, source=where))
+            self._reset_what = f"the world loaded from {self.scenario}"
         else:
-            sim = RecordingSimulator(seed)
-            self._start = None
-        self.seed = sim.seed
-        self._set_sim(sim)
+            start_sim = RecordingSimulator(seed)
+            self._reset_what = f"a fresh account (seed {seed})"
+        self.seed = start_sim.seed
+        self._reset = reset or (lambda: RecordingSimulator(self.seed))
+        self._set_sim(start_sim)
+
+    def add_command(self, name: str, usage: str, text: str, handler: Callable[[list[str]], ShellResult]) -> None:
+        """Add (or replace) a shell command: `handler(args)` returns the ShellResult to show."""
+        self.commands[name] = (usage, text)
+        self._handlers[name] = handler
 
     # --- state -----------------------------------------------------------------------------------
 
-    def _set_sim(self, sim: Any) -> None:
+    def _set_sim(self, sim: Simulator) -> None:
         from ecslearn.sim.bridge import AwsCli
 
         self.sim = sim
         self.cli = AwsCli(sim, cwd=self.cwd, width=self.width)
         self.started_at = sim.now
-        self.saved_events = len(sim.events)
+        self.saved_events = len(getattr(sim, "events", ()))
 
     def _path(self, name: str | os.PathLike[str]) -> Path:
         path = Path(os.path.expanduser(os.fspath(name)))
@@ -109,7 +135,7 @@ class ShellEngine:
     @property
     def unsaved(self) -> bool:
         """True when something happened since the world was loaded or last saved."""
-        return len(self.sim.events) != self.saved_events
+        return len(getattr(self.sim, "events", ())) != self.saved_events
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the world file (raises ScenarioError if it cannot)."""
@@ -145,7 +171,7 @@ class ShellEngine:
             args = shlex.split(line, comments=True)
         except ValueError as err:
             return self._error(f"cannot read that line: {err}")
-        handler = getattr(self, f"_cmd_{word}", None) if word in COMMANDS else None
+        handler = self._handlers.get(word) or (getattr(self, f"_cmd_{word}", None) if word in COMMANDS else None)
         if handler is None:
             return self._unknown(word, line)
         try:
@@ -161,7 +187,7 @@ class ShellEngine:
         if word in self.aws_commands():
             return self._error(f"{word}: command not found. AWS CLI commands start with `aws`: "
                                f"did you mean `aws {line}`?", 127)
-        close = difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(word, list(self.commands), n=1, cutoff=0.6)
         if close:
             return self._error(f"{word}: command not found. Did you mean `{close[0]}`? "
                                "Type `help` for the commands.", 127)
@@ -177,7 +203,7 @@ class ShellEngine:
     def _cmd_help(self, args: list[str]) -> ShellResult:
         lines = ["The ecslearn sandbox: a simulated AWS account (us-east-1, account "
                  f"{self.sim.account_id}) with its own clock.", "", "Commands:"]
-        for usage, text in COMMANDS.values():
+        for usage, text in self.commands.values():
             if usage != "exit":
                 lines.append(f"  {usage:<38} {text}")
         lines += ["", "Examples:",
@@ -224,16 +250,8 @@ class ShellEngine:
     def _cmd_reset(self, args: list[str]) -> ShellResult:
         if args:
             return self._error("usage: reset", 2)
-        from ecslearn.sim.world import RecordingSimulator, world_from_dict
-
-        if self._start is not None:
-            sim = world_from_dict(self._start, source=str(self.scenario))
-            what = f"the world loaded from {self.scenario}"
-        else:
-            sim = RecordingSimulator(self.seed)
-            what = f"a fresh account (seed {self.seed})"
-        self._set_sim(sim)
-        return ShellResult(f"Reset to {what}. {self._clock_line()}\n")
+        self._set_sim(self._reset())
+        return ShellResult(f"Reset to {self._reset_what}. {self._clock_line()}\n")
 
     def _cmd_quit(self, args: list[str]) -> ShellResult:
         return ShellResult(quit=True)
