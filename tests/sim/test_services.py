@@ -372,3 +372,19 @@ def test_events_keep_the_newest_hundred(sim, ecs):
     events = describe(sim)["events"]
     assert len(events) == 100
     assert events[0]["message"] == "(service web) has reached a steady state."
+
+
+def test_daemon_task_stops_when_its_instance_stops_meeting_the_constraints(sim, ecs):
+    register(sim, family="agent", memory=64)
+    arns = ecs.list_container_instances(cluster="prod")["containerInstanceArns"]
+    for arn in arns[:2]:
+        ecs.put_attributes(cluster="prod", attributes=[{"name": "role", "value": "edge", "targetId": arn}])
+    ecs.create_service(cluster="prod", serviceName="agent", taskDefinition="agent", schedulingStrategy="DAEMON",
+                       placementConstraints=[{"type": "memberOf", "expression": "attribute:role == edge"}])
+    sim.settle()
+    assert {t["containerInstanceArn"] for t in service_tasks(sim, "agent")} == set(arns[:2])
+    ecs.delete_attributes(cluster="prod", attributes=[{"name": "role", "targetId": arns[0]}])
+    sim.settle()
+    assert {t["containerInstanceArn"] for t in service_tasks(sim, "agent")} == {arns[1]}
+    assert describe(sim, "agent")["desiredCount"] == 1
+    assert not any("unable to place" in m for m in messages(sim, "agent"))

@@ -7,6 +7,8 @@ service converges to its desired count on its newest task definition.
 
 from __future__ import annotations
 
+import contextlib
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +102,59 @@ def test_random_operations_converge_and_respect_maximum_percent(config, desired,
     assert {t["taskDefinitionArn"].rsplit("/", 1)[1] for t in service_tasks(sim, "web")} <= {f"web:{revision}"}
     assert svc["events"][0]["message"] == "(service web) has reached a steady state."
     check_step(sim, 200)
+
+
+# --- random parameters never crash an operation or the scheduler ------------------------------------
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-5, 300) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                 max_size=3), max_leaves=8)
+_field_values = {
+    "desiredCount": st.integers(-2, 4),
+    "launchType": st.sampled_from(["EC2", "FARGATE", "EXTERNAL", "nope"]),
+    "schedulingStrategy": st.sampled_from(["REPLICA", "DAEMON", "x"]),
+    "deploymentConfiguration": st.fixed_dictionaries({}, optional={
+        "maximumPercent": st.integers(-10, 300) | st.text(max_size=3),
+        "minimumHealthyPercent": st.integers(-10, 200),
+        "deploymentCircuitBreaker": st.fixed_dictionaries({}, optional={"enable": st.booleans() | _json,
+                                                                         "rollback": st.booleans()})}),
+    "placementStrategy": st.lists(st.fixed_dictionaries({}, optional={
+        "type": st.sampled_from(["spread", "binpack", "random", "x"]),
+        "field": st.sampled_from(["memory", "cpu", "instanceId", "attribute:ecs.availability-zone", "x"])}),
+        max_size=6),
+    "placementConstraints": st.lists(st.fixed_dictionaries({}, optional={
+        "type": st.sampled_from(["distinctInstance", "memberOf", "x"]),
+        "expression": st.sampled_from(["attribute:ecs.instance-type =~ t3.*", "(", "", "task:group == x"])}),
+        max_size=3),
+    "networkConfiguration": _json,
+    "loadBalancers": st.lists(_json, max_size=2),
+    "capacityProviderStrategy": st.lists(_json, max_size=2),
+    "healthCheckGracePeriodSeconds": st.integers(-1, 100),
+    "tags": st.lists(_json, max_size=2),
+    "propagateTags": st.sampled_from(["SERVICE", "TASK_DEFINITION", "NONE", "x"]),
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(create=st.fixed_dictionaries({}, optional=_field_values),
+       update=st.fixed_dictionaries({}, optional={k: v for k, v in _field_values.items()
+                                                 if k not in ("launchType", "schedulingStrategy", "tags")}))
+def test_random_parameters_are_refused_cleanly(create, update):
+    from ecslearn.errors import NotModelledError, ParamValidationError
+    from ecslearn.sim import ClientError, Simulator
+    sim = Simulator(seed=1)
+    ecs = sim.client("ecs")
+    ecs.create_cluster(clusterName="prod")
+    launch_instances(sim, 1)
+    sim.settle()
+    register(sim)
+    expected = (ClientError, NotModelledError, ParamValidationError)
+    try:
+        ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web", **create)
+    except expected:
+        return
+    sim.advance(30)
+    with contextlib.suppress(expected):
+        ecs.update_service(cluster="prod", service="web", **update)
+    sim.advance(120)
+    describe(sim)

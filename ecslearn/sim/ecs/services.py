@@ -18,7 +18,8 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from ecslearn.errors import NotModelledError
+from ecslearn.errors import NotModelledError, SimulatorError
+from ecslearn.sim import cql
 from ecslearn.sim.base import check_type, operation
 from ecslearn.sim.ecs import placement
 from ecslearn.sim.ecs import service_events as ev
@@ -51,6 +52,22 @@ DEFAULT_SERVICE_STRATEGY = [{"type": "spread", "field": "attribute:ecs.availabil
 _LAUNCH_TYPES = ("EC2", "FARGATE", "EXTERNAL")
 _STOPPING_STATUSES = ("DEACTIVATING", "STOPPING", "DEPROVISIONING")
 _START_FAILURE_CODES = (None, "TaskFailedToStart", "EssentialContainerExited")
+
+
+class _StaticContext:
+    """A placement context for expressions that read no task state (attributes, ids, agent version)."""
+
+    def group_counts(self, group: str) -> dict[str, int]:
+        return {}
+
+    def running_tasks_count(self, ci: Any) -> int:
+        return len(ci.task_ids)
+
+    def task_groups(self, ci: Any) -> set[str]:
+        return set()
+
+    def commit(self, ci: Any) -> None:  # pragma: no cover - never placing
+        raise AssertionError("static context cannot place")
 
 
 def _service_not_found() -> ClientError:
@@ -115,6 +132,8 @@ class ServicesMixin(EcsCore):
         if healthCheckGracePeriodSeconds is not None and not 0 <= healthCheckGracePeriodSeconds <= 2147483647:
             raise invalid_parameter("healthCheckGracePeriodSeconds must be between 0 and 2147483647.")
         launch_type, cps = self._svc_capacity(c, launchType, capacityProviderStrategy)
+        if cps:
+            self._split_capacity(c, None, cps, 1)  # refuses strategies the capacity mixin does not accept
         if launch_type is not None and td.compatibilities and launch_type not in td.compatibilities:
             raise invalid_parameter(f"Task definition does not support launch_type {launch_type}.")
         if strategy_name == "DAEMON":
@@ -200,6 +219,8 @@ class ServicesMixin(EcsCore):
         launch_type, cps = primary.launch_type, primary.capacity_provider_strategy
         if capacityProviderStrategy is not None:
             launch_type, cps = self._svc_capacity(c, None, capacityProviderStrategy)
+            if cps:
+                self._split_capacity(c, None, cps, 1)
         if launch_type is not None and td.compatibilities and launch_type not in td.compatibilities:
             raise invalid_parameter(f"Task definition does not support launch_type {launch_type}.")
         strategies = self._svc_check_strategies(placementStrategy) if placementStrategy is not None \
@@ -346,6 +367,9 @@ class ServicesMixin(EcsCore):
                 check_type(f"capacityProviderStrategy[{i}]", item, dict)
                 if not isinstance(item.get("capacityProvider"), str):
                     raise invalid_parameter("The capacity provider strategy item must name a capacityProvider.")
+                for key in ("base", "weight"):
+                    if key in item:
+                        check_type(f"capacityProviderStrategy[{i}].{key}", item[key], int)
                 out.append(dict(item))
             return None, out
         if c.default_capacity_provider_strategy:
@@ -396,8 +420,8 @@ class ServicesMixin(EcsCore):
                                     f"{placement.MAX_CONSTRAINTS}, counting the task definition's.")
         return [pc.to_api() for pc in parsed]
 
-    @staticmethod
-    def _svc_check_network(network: dict | None, td: TaskDefinition) -> dict[str, Any] | None:
+    def _svc_check_network(self, network: dict | None, td: TaskDefinition) -> dict[str, Any] | None:
+        """awsvpc needs a networkConfiguration, other modes refuse one; checked as RunTask checks it."""
         if td.network_mode == "awsvpc" and not network:
             raise invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is "
                                     "specified.")
@@ -407,23 +431,12 @@ class ServicesMixin(EcsCore):
         if td.network_mode != "awsvpc":
             raise invalid_parameter("Network Configuration is not valid for the given networkMode of this task "
                                     "definition.")
-        vpc = network.get("awsvpcConfiguration")
-        if vpc is None:
-            raise invalid_parameter("awsvpcConfiguration must be specified.")
-        check_type("networkConfiguration.awsvpcConfiguration", vpc, dict)
-        subnets = vpc.get("subnets")
-        if not isinstance(subnets, list) or not subnets:
-            raise invalid_parameter("subnets can not be empty.")
-        if len(subnets) > 16:
-            raise invalid_parameter("subnets can have at most 16 items.")
-        for i, s in enumerate(subnets):
-            check_type(f"networkConfiguration.awsvpcConfiguration.subnets[{i}]", s, str)
-        groups = vpc.get("securityGroups", [])
-        check_type("networkConfiguration.awsvpcConfiguration.securityGroups", groups, list)
-        if len(groups) > 5:
-            raise invalid_parameter("securityGroups can have at most 5 items.")
-        if vpc.get("assignPublicIp", "DISABLED") not in ("ENABLED", "DISABLED"):
-            raise invalid_parameter("assignPublicIp should be one of [ENABLED,DISABLED]")
+        checker = getattr(self, "_check_network", None)
+        if checker is not None:
+            network = checker(network)
+            subnets = getattr(self, "_subnets", None)
+            if subnets is not None and network is not None:
+                subnets(network)  # unknown subnets are refused now, not at the first launch
         return network
 
     def _svc_check_load_balancers(self, lbs: list | None, td: TaskDefinition) -> list[dict[str, Any]]:
@@ -939,6 +952,8 @@ class ServicesMixin(EcsCore):
             if "No Container Instances" in err.aws_message:
                 return [], [{"arn": None, "reason": None}]
             return [], [{"arn": None, "reason": "ERROR", "detail": err.aws_message}]
+        except SimulatorError as err:  # e.g. NotModelledError: an event must never crash the clock
+            return [], [{"arn": None, "reason": "ERROR", "detail": str(err)}]
         for t in tasks:
             self._svc_on_task(t)
         if tasks:
@@ -1085,11 +1100,21 @@ class ServicesMixin(EcsCore):
             return
         svc.seen_cluster_version = c.version
         svc.displaced = set()
+        exprs: list[Any] = []
+        if svc.scheduling_strategy == "DAEMON":  # §4.2: tasks that stop meeting the constraints are stopped
+            for pc in [*svc.primary.placement_constraints, *svc.primary.task_definition.placement_constraints]:
+                if pc.get("type") == "memberOf" and pc.get("expression"):
+                    expr = cql.parse(pc["expression"])
+                    if not expr.dynamic:
+                        exprs.append(expr)
         for dep in svc.deployments:
             dep.ineligible.clear()
             for t in dep.tasks.values():
                 ci = t.container_instance
-                if ci is not None and (ci.status in ("DRAINING", "INACTIVE")):
+                if ci is None:
+                    continue
+                if ci.status in ("DRAINING", "INACTIVE") or \
+                        (exprs and not all(e.evaluate(ci, _StaticContext()) for e in exprs)):
                     svc.displaced.add(t.id)
 
     def _svc_reconcile(self, svc: Service) -> None:
@@ -1259,8 +1284,11 @@ class ServicesMixin(EcsCore):
             for ci in targets:
                 if ci.id not in placed:
                     primary.ineligible.add(ci.id)
-            if failures and not tasks:
-                self._svc_placement_event(svc, failures)
+            # instances that do not meet the constraints simply are not the daemon's; only resource
+            # shortages are placement failures worth an event
+            short = [f for f in failures if f.get("reason") not in (placement.ATTRIBUTE, placement.DISTINCT)]
+            if short:
+                self._svc_placement_event(svc, short)
             svc.desired_count = D - sum(1 for ci in targets if ci.id not in placed)
         doomed = [] if failed else [t for d in svc.deployments[1:] for t in self._svc_live(d)]
         if doomed:
