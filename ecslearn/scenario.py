@@ -94,7 +94,9 @@ class Evidence:
                 return f"{s.description} could not place every task: {reasons}"
         for c in self.checks:
             if not c.passed:
-                return f"expected {c.description}, but the simulator says {_show(c.actual)}"
+                why = self.stopped_tasks[:1] or self.service_events[:1] or self.notes[:1]
+                return f"expected {c.description}, but the simulator says {_show(c.actual)}" + \
+                    (f" ({why[0]})" if why else "")
         return None
 
     def to_dict(self) -> dict[str, Any]:
@@ -234,6 +236,8 @@ class Scenario:
         self._cli: Any = None
         #: values saved by `save:` on earlier calls, used as `${name}` in later steps and checks
         self.vars: dict[str, Any] = {}
+        #: EC2 instances launched from ecs.config lines (their agent log explains what happened)
+        self.launched: list[str] = []
 
     def subst(self, value: Any) -> Any:
         """Replace `${name}` with saved values (a string that is only `${name}` keeps the value's type)."""
@@ -349,7 +353,14 @@ class Scenario:
             except (ClientError, NotModelledError, AttributeError) as err:
                 raise ScenarioError(f"cannot find the ECS-optimized AMI in the simulator: {err}") from None
         params["UserData"] = user_data(self.subst(list(lines)))
-        return self.call_step(Call("ec2", "run_instances", params), "the new container instance")
+        try:
+            response = self.sim.client("ec2").run_instances(**params)
+        except ClientError as err:
+            return StepOutcome("the new container instance", False, err.code, err.aws_message)
+        except SimulatorError as err:
+            return StepOutcome("the new container instance", False, type(err).__name__, err.message)
+        self.launched.extend(i["InstanceId"] for i in response.get("Instances", []))
+        return StepOutcome("the new container instance", True)
 
     def register_and_run(self, td: dict[str, Any]) -> StepOutcome:
         """Register a task definition; if the question has `run:`, run it; refusals are outcomes."""
@@ -429,11 +440,32 @@ class Scenario:
                 pass
         return tuple(stopped[:limit]), tuple(events[:limit])
 
+    def agent_lines(self, limit: int = 2) -> tuple[str, ...]:
+        """The agent log's last warnings/errors for instances launched from ecs.config lines."""
+        if not self.launched:
+            return ()
+        try:
+            from ecslearn.sim.agent import agent_log
+        except ImportError:  # pragma: no cover - the agent is part of the simulator
+            return ()
+        out: list[str] = []
+        for instance_id in self.launched:
+            lines = [ln for ln in agent_log(self.sim, instance_id)
+                     if "level=error" in ln or "level=crit" in ln or "level=warn" in ln]
+            out.extend(f"agent on {instance_id}: {_agent_msg(ln)}" for ln in lines[-limit:])
+        return tuple(out)
+
     def evidence(self, steps: list[StepOutcome] | None = None, checks: list[CheckOutcome] | None = None,
                  *, value: Any = None, has_value: bool = False, notes: tuple[str, ...] = ()) -> Evidence:
         stopped, events = self.observations()
         return Evidence(steps=tuple(steps or ()), checks=tuple(checks or ()), value=value, has_value=has_value,
-                        stopped_tasks=stopped, service_events=events, notes=notes)
+                        stopped_tasks=stopped, service_events=events, notes=(*self.agent_lines(), *notes))
+
+
+def _agent_msg(line: str) -> str:
+    """`level=error time=... msg="Unable to ..." module=...` → `Unable to ...`."""
+    m = re.search(r'msg="((?:[^"\\]|\\.)*)"', line)
+    return m.group(1).replace('\\"', '"') if m else line
 
 
 def _short(line: str, width: int = 70) -> str:

@@ -77,6 +77,5 @@ def quiz(
     else:
         render_summary(console, result, saved_to=str(store.path) if result.answered else None)
     if result.interrupted:
-        err = make_console(stderr=True)
-        err.print(f"\nInterrupted: {result.answered} answer(s) saved to {store.path}.", markup=False)
+        typer.echo(f"\nInterrupted: {result.answered} answer(s) saved to {store.path}.", err=True)
         raise typer.Exit(int(ExitCode.INTERRUPTED))

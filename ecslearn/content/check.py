@@ -181,9 +181,12 @@ def check_question(q: Question, engine: Any, *, second: Any) -> tuple[list[Conte
             out.append(ContentProblem(q.location or SourceLocation("?"), err.bare_message))
             break
         try:
-            out.extend(_check_variant(cq, engine))
+            found = _check_variant(cq, engine)
         except (ScenarioError, SimulatorError, ContentError) as err:
             out.append(_scenario_problem(q, cq, err))
+            break
+        if found:  # one seed's problems say enough; more seeds would repeat them
+            out.extend(found)
             break
         if seed == seeds[0]:
             try:
@@ -214,7 +217,7 @@ def _problem(q: Question, cq: ConcreteQuestion | None, loc: SourceLocation | Non
 
 def _static(q: Question) -> list[ContentProblem]:
     out = []
-    texts = [o.text.strip().lower() for o in q.options]
+    texts = [" ".join(o.text.split()) for o in q.options]
     for i, t in enumerate(texts):
         if t in texts[:i]:
             opt = q.options[i]

@@ -343,7 +343,7 @@ class _Parser:
             else:
                 self.problem(line, f"{what} has no scenario: give options a 'change' plus 'expect', or add 'ask' "
                                    "and option 'value's; a question with a declared key only is kind: concept")
-        if q.kind is Kind.PREDICT and q.ask is None:
+        if q.kind is Kind.PREDICT and "ask" not in d:
             self.problem(line, f"{what} is missing required key 'ask' (the query whose result the learner predicts)")
         if q.kind in (Kind.CONFIG, Kind.COMMAND, Kind.TASKDEF):
             if not q.expect:
@@ -547,8 +547,10 @@ class _Parser:
         try:
             jmespath.compile(q)
         except JMESPathError as err:
-            self.problem(m.value_line("query"), f"'query' in {what} is not valid JMESPath: "
-                                                f"{str(err).splitlines()[0]}")
+            detail = getattr(err, "msg", None) or str(err).splitlines()[0]
+            pos = getattr(err, "lex_position", None)
+            self.problem(m.value_line("query"), f"'query' in {what} is not valid JMESPath: {detail}"
+                                                + (f" (at character {pos + 1})" if isinstance(pos, int) else ""))
             return None
         return q
 

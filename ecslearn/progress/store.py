@@ -169,11 +169,15 @@ class LearnerState:
     def from_dict(cls, d: dict[str, Any]) -> LearnerState:
         """Read a format-1 document (KeyError/TypeError/ValueError on a wrong shape)."""
         known = {"_comment", "format", "created_at", "current_lesson", "lessons", "quiz", "exams", "review"}
-        lessons = d.get("lessons") or {}
-        if not isinstance(lessons, dict):
-            raise TypeError("lessons must be a mapping")
+        lessons = d.get("lessons", {})
+        lessons = {} if lessons is None else lessons
+        quiz = d.get("quiz", {}) or {}
+        for name, value, kind in (("lessons", lessons, dict), ("quiz", quiz, dict),
+                                  ("quiz.answers", quiz.get("answers", []) if isinstance(quiz, dict) else None, list)):
+            if not isinstance(value, kind):
+                raise TypeError(f"'{name}' must be {'an object' if kind is dict else 'a list'}")
         return cls(
-            quiz_answers=[QuizAnswer.from_dict(a) for a in (d.get("quiz") or {}).get("answers", [])],
+            quiz_answers=[QuizAnswer.from_dict(a) for a in quiz.get("answers", [])],
             lessons={str(k): LessonProgress.from_dict(v) for k, v in lessons.items()},
             current_lesson=d.get("current_lesson"),
             exam_attempts=list((d.get("exams") or {}).get("attempts", [])),
