@@ -589,32 +589,166 @@ def _echo_text(args: list[str]) -> str:
     return text + ("\n" if newline else "")
 
 
-def parse_ecs_config(text: str) -> tuple[dict[str, str], list[str]]:
-    """Run the ecs.config-writing part of a user-data script and parse the file it leaves.
+class _Writer:
+    """What a user-data run leaves in /etc/ecs/ecs.config, plus notes and shell variables."""
 
-    Understood: `echo 'K=V' >> /etc/ecs/ecs.config` (also unquoted or double-quoted, `-e`, `sudo`,
+    def __init__(self) -> None:
+        self.content: str = ""
+        self.wrote = False
+        self.notes: list[str] = []
+        self.env: dict[str, str] = {}
+
+    def write(self, text: str, append: bool) -> None:
+        self.content = self.content + text if append else text
+        self.wrote = True
+
+
+def parse_ecs_config(text: str) -> tuple[dict[str, str], list[str]]:
+    """Run the ecs.config-writing part of user data and parse the file it leaves.
+
+    Shell scripts: `echo 'K=V' >> /etc/ecs/ecs.config` (also unquoted or double-quoted, `-e`, `sudo`,
     `> file` to overwrite, `echo … | tee [-a] /etc/ecs/ecs.config`), heredocs (`cat <<EOF >> file`,
     `cat <<'EOF' >> file`, `cat >> file <<EOF`, `cat <<-EOF`, `tee -a file <<EOF`, `cat <<EOF | tee
     -a file`), several commands joined by `&&` or `;`, shell variables set earlier in the script
-    (`CLUSTER=prod` then `echo ECS_CLUSTER=$CLUSTER >> …`). A bare file of `K=V` lines (no shell
-    commands at all) is read as the file itself.
+    (`CLUSTER=prod` then `echo ECS_CLUSTER=$CLUSTER >> …`).
+    `#cloud-config`: `bootcmd`/`runcmd` items written as shell lines and `write_files` entries for
+    /etc/ecs/ecs.config (`content`, `append`), in cloud-init's order (bootcmd, write_files, runcmd).
+    MIME multi-part user data: each shell script, boothook or cloud-config part, boothooks first.
+    A bare file of `K=V` lines (no shell commands at all) is read as the file itself.
 
     Returns the file's values (the last line for a key wins; surrounding quotes are stripped, as
-    systemd's EnvironmentFile does) and warnings about lines ecslearn could not interpret.
+    systemd's EnvironmentFile does) and notes about lines ecslearn could not interpret.
     """
     if not isinstance(text, str):
         return {}, ["user data is not text; no ecs.config written"]
-    lines = text.replace("\r\n", "\n").split("\n")
-    notes: list[str] = []
-    content: str | None = None
-    env: dict[str, str] = {}
-    wrote_any = False
-    i = 0
-    # a bare K=V file (no shebang, every non-comment line an assignment of an ECS key)
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    w = _Writer()
     meaningful = [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
-    if meaningful and not text.lstrip().startswith("#!") and all(
+    if _is_mime(text):
+        parts = _mime_parts(text)
+        for kind, part in sorted(parts, key=lambda kp: kp[0] != "boothook"):
+            if kind == "cloud-config":
+                _run_cloud_config(part.split("\n"), w)
+            elif kind in ("shell", "boothook"):
+                _run_shell(part.split("\n"), w)
+    elif text.lstrip().startswith("#cloud-config"):
+        _run_cloud_config(lines, w)
+    elif meaningful and not text.lstrip().startswith("#!") and all(
             re.fullmatch(r"[A-Z][A-Z0-9_]*=.*", ln) for ln in meaningful):
-        return _file_values("\n".join(lines), notes)
+        # a bare K=V file (no shebang, every non-comment line an assignment)
+        return _file_values("\n".join(lines), w.notes)
+    else:
+        _run_shell(lines, w)
+    if not w.wrote:
+        return {}, w.notes
+    return _file_values(w.content, w.notes)
+
+
+def _is_mime(text: str) -> bool:
+    head = text.lstrip()[:400].lower()
+    return head.startswith(("content-type: multipart/", "mime-version:")) and "boundary=" in head
+
+
+def _mime_parts(text: str) -> list[tuple[str, str]]:
+    """(kind, body) of each part: kind is shell, boothook, cloud-config or other."""
+    m = re.search(r'boundary="?([^"\n;]+)"?', text, re.IGNORECASE)
+    if m is None:
+        return []
+    boundary = "--" + m.group(1).strip()
+    out = []
+    for chunk in text.split(boundary)[1:]:
+        if chunk.startswith("--"):
+            break
+        head, _, body = chunk.lstrip("\n").partition("\n\n")
+        ctype = re.search(r"content-type:\s*([^\s;]+)", head, re.IGNORECASE)
+        kind = (ctype.group(1).lower() if ctype else "")
+        kinds = {"text/x-shellscript": "shell", "text/cloud-boothook": "boothook", "text/cloud-config": "cloud-config"}
+        out.append((kinds.get(kind, "other"), body))
+    return out
+
+
+def _run_cloud_config(lines: list[str], w: _Writer) -> None:
+    """The parts of a #cloud-config document that can write ecs.config (no YAML library: a small reader)."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for raw in lines:
+        if raw.strip().startswith("#") and not raw.startswith(" "):
+            continue
+        top = re.match(r"^([A-Za-z_]+):\s*$", raw)
+        if top:
+            current = top.group(1)
+            sections.setdefault(current, [])
+            continue
+        if raw and not raw[0].isspace() and not raw.startswith("-"):
+            current = None
+            continue
+        if current is not None:
+            sections[current].append(raw)
+
+    def commands(section: str) -> list[str]:
+        out = []
+        for raw in sections.get(section, []):
+            item = re.match(r"^\s*-\s+(.*)$", raw)
+            if item:
+                cmd = item.group(1).strip()
+                if len(cmd) >= 2 and cmd[0] == cmd[-1] and cmd[0] in "'\"":
+                    cmd = cmd[1:-1]
+                if cmd.startswith("["):
+                    if ECS_CONFIG_PATH in cmd:
+                        w.notes.append(f"cloud-config {section}: ecslearn does not read list-form commands "
+                                       f"({cmd!r}); it is ignored")
+                    continue
+                out.append(cmd)
+        return out
+
+    _run_shell(commands("bootcmd"), w, where="cloud-config bootcmd ")
+    for entry in _cloud_items(sections.get("write_files", [])):
+        if entry.get("path") == ECS_CONFIG_PATH:
+            w.write(entry.get("content", ""), entry.get("append", "").lower() == "true")
+    _run_shell(commands("runcmd"), w, where="cloud-config runcmd ")
+
+
+def _cloud_items(lines: list[str]) -> list[dict[str, str]]:
+    """write_files entries: key → value, `content: |` blocks joined with newlines."""
+    items: list[dict[str, str]] = []
+    block_key, block_indent, block = None, 0, []
+
+    def close_block() -> None:
+        nonlocal block_key, block
+        if block_key is not None and items:
+            items[-1][block_key] = "\n".join(block) + ("\n" if block else "")
+        block_key, block = None, []
+
+    for raw in lines:
+        indent = len(raw) - len(raw.lstrip(" "))
+        if block_key is not None:
+            if not raw.strip() or indent > block_indent:
+                block.append(raw[block_indent + 2:] if raw.strip() else "")
+                continue
+            close_block()
+        m = re.match(r"^(\s*)(-\s+)?([A-Za-z_]+):\s*(.*)$", raw)
+        if not m:
+            continue
+        if m.group(2):
+            items.append({})
+        if not items:
+            continue
+        key, value = m.group(3), m.group(4).strip()
+        if value in ("|", "|-", "|+", ">"):
+            block_key, block_indent = key, len(m.group(1)) + (len(m.group(2)) if m.group(2) else 0) - 2
+            block = []
+            continue
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        items[-1][key] = value
+    close_block()
+    return items
+
+
+def _run_shell(lines: list[str], w: _Writer, *, where: str = "user data ") -> None:
+    """Run the lines of a shell script for their effect on ecs.config."""
+    i = 0
     while i < len(lines):
         raw = lines[i]
         i += 1
@@ -625,16 +759,16 @@ def parse_ecs_config(text: str) -> tuple[dict[str, str], list[str]]:
         if assign and " " not in assign.group(2).strip().strip("'\""):
             try:
                 parts = _tokens(assign.group(2)) or [""]
-                env[assign.group(1)] = parts[0]
+                w.env[assign.group(1)] = parts[0]
             except ValueError:
                 pass
             continue
         mentions = ECS_CONFIG_PATH in line
         try:
-            tokens = _tokens(_expand(line, env))
+            tokens = _tokens(_expand(line, w.env))
         except ValueError:
             if mentions:
-                notes.append(f"user data line {i}: could not parse {line!r}; it is ignored")
+                w.notes.append(f"{where}line {i}: could not parse {line!r}; it is ignored")
             continue
         # heredoc bodies follow the line, one per `<<`
         bodies: list[str] = []
@@ -656,7 +790,7 @@ def parse_ecs_config(text: str) -> tuple[dict[str, str], list[str]]:
                     body.append(check if strip_tabs else candidate)
                 text_body = "\n".join(body) + ("\n" if body else "")
                 if not quoted:
-                    text_body = _expand(text_body, env, honour_single_quotes=False)
+                    text_body = _expand(text_body, w.env, honour_single_quotes=False)
                 bodies.append(text_body)
                 heredoc_tokens.append(j)
                 j += 2
@@ -684,19 +818,19 @@ def parse_ecs_config(text: str) -> tuple[dict[str, str], list[str]]:
                 args: list[str] = []
                 k = 0
                 while k < len(words):
-                    w = words[k]
-                    if w in (">>", ">") and k + 1 < len(words):
-                        targets.append((words[k + 1], w == ">>"))
+                    word = words[k]
+                    if word in (">>", ">") and k + 1 < len(words):
+                        targets.append((words[k + 1], word == ">>"))
                         k += 2
                         continue
-                    if w == "\0HEREDOC":
+                    if word == "\0HEREDOC":
                         heredoc_text = next(body_iter, "")
                         k += 1
                         continue
-                    if w in (">&", "<", "&") or re.fullmatch(r"\d", w):
-                        k += 2 if w in (">&", "<") else 1
+                    if word in (">&", "<", "&") or re.fullmatch(r"\d", word):
+                        k += 2 if word in (">&", "<") else 1
                         continue
-                    args.append(w)
+                    args.append(word)
                     k += 1
                 cmd, rest = args[0] if args else "", args[1:]
                 produced: str | None = None
@@ -715,27 +849,24 @@ def parse_ecs_config(text: str) -> tuple[dict[str, str], list[str]]:
                         targets.append((path, append))
                     produced = data
                     if ECS_CONFIG_PATH in files and data is not None:
-                        content = (content or "") + data if append else data
-                        wrote_any = handled = True
+                        w.write(data, append)
+                        handled = True
                         targets = [(p, a) for p, a in targets if p != ECS_CONFIG_PATH]
                 if stage_no == 0 and cmd not in ("echo", "cat", "tee", ""):
                     produced = None
                 for path, append in targets:
                     if path == ECS_CONFIG_PATH:
                         if produced is None:
-                            notes.append(f"user data line {i}: ecslearn does not understand how {line!r} "
+                            w.notes.append(f"{where}line {i}: ecslearn does not understand how {line!r} "
                                          "writes ecs.config; it is ignored")
                             handled = True
                             continue
-                        content = (content or "") + produced if append else produced
-                        wrote_any = handled = True
+                        w.write(produced, append)
+                        handled = True
                 stdout = produced
         if not handled and any(t == ECS_CONFIG_PATH for t in tokens) and not _only_reads(tokens):
-            notes.append(f"user data line {i}: ecslearn does not understand how {line!r} changes "
+            w.notes.append(f"{where}line {i}: ecslearn does not understand how {line!r} changes "
                          "ecs.config; it is ignored")
-    if not wrote_any:
-        return {}, notes
-    return _file_values(content or "", notes)
 
 
 def _only_reads(tokens: list[str]) -> bool:

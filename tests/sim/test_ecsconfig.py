@@ -277,6 +277,13 @@ FORMS = {
     "crlf": "#!/bin/bash\r\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\r\n",
     "bare file": "ECS_CLUSTER=prod\n",
     "quoted value in heredoc": "#!/bin/bash\ncat <<EOF >> /etc/ecs/ecs.config\nECS_CLUSTER=\"prod\"\nEOF\n",
+    "cloud-config runcmd": "#cloud-config\nrepo_update: true\nruncmd:\n  - echo ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n",
+    "cloud-config write_files": ("#cloud-config\nwrite_files:\n  - path: /etc/ecs/ecs.config\n    append: true\n"
+                                 "    content: |\n      ECS_CLUSTER=prod\n  - path: /etc/motd\n"
+                                 "    content: |\n      ECS_CLUSTER=wrong\n"),
+    "mime multipart": ('Content-Type: multipart/mixed; boundary="==BOUNDARY=="\nMIME-Version: 1.0\n\n'
+                       "--==BOUNDARY==\nContent-Type: text/x-shellscript; charset=\"us-ascii\"\n\n"
+                       "#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n\n--==BOUNDARY==--\n"),
 }
 
 
@@ -284,6 +291,20 @@ FORMS = {
 def test_user_data_forms(form):
     values, notes = parse_ecs_config(FORMS[form])
     assert values == {"ECS_CLUSTER": "prod"}, (values, notes)
+
+
+def test_cloud_config_order_and_mime_boothook_first():
+    text = ("#cloud-config\nbootcmd:\n  - echo ECS_CLUSTER=boot >> /etc/ecs/ecs.config\n"
+            "write_files:\n  - path: /etc/ecs/ecs.config\n    content: |\n      ECS_CLUSTER=file\n"
+            "      ECS_RESERVED_MEMORY=64\n"
+            "runcmd:\n  - \"echo ECS_LOGLEVEL=debug >> /etc/ecs/ecs.config\"\n")
+    # write_files without append overwrites what bootcmd wrote; runcmd runs last
+    assert parse_ecs_config(text)[0] == {"ECS_CLUSTER": "file", "ECS_RESERVED_MEMORY": "64", "ECS_LOGLEVEL": "debug"}
+    mime = ('Content-Type: multipart/mixed; boundary="XX"\nMIME-Version: 1.0\n\n'
+            "--XX\nContent-Type: text/x-shellscript\n\n#!/bin/bash\necho ECS_CLUSTER=script >> /etc/ecs/ecs.config\n"
+            "--XX\nContent-Type: text/cloud-boothook\n\n#cloud-boothook\necho ECS_CLUSTER=hook > /etc/ecs/ecs.config\n"
+            "echo ECS_RESERVED_MEMORY=32 >> /etc/ecs/ecs.config\n--XX--\n")
+    assert parse_ecs_config(mime)[0] == {"ECS_CLUSTER": "script", "ECS_RESERVED_MEMORY": "32"}
 
 
 def test_several_lines_and_last_one_wins():
