@@ -388,3 +388,26 @@ def test_daemon_task_stops_when_its_instance_stops_meeting_the_constraints(sim, 
     assert {t["containerInstanceArn"] for t in service_tasks(sim, "agent")} == {arns[1]}
     assert describe(sim, "agent")["desiredCount"] == 1
     assert not any("unable to place" in m for m in messages(sim, "agent"))
+
+
+def test_stopped_instance_tasks_are_replaced_and_instance_stays_active(sim, ecs):
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=3)
+    sim.settle()
+    ci_arn = service_tasks(sim, "web")[0]["containerInstanceArn"]
+    ci = ecs.describe_container_instances(cluster="prod", containerInstances=[ci_arn])["containerInstances"][0]
+    sim.client("ec2").stop_instances(InstanceIds=[ci["ec2InstanceId"]])
+    sim.settle()
+    now = service_tasks(sim, "web")
+    assert len(now) == 3 and ci_arn not in {t["containerInstanceArn"] for t in now}
+    ci = ecs.describe_container_instances(cluster="prod", containerInstances=[ci_arn])["containerInstances"][0]
+    assert ci["status"] == "ACTIVE" and ci["agentConnected"] is False
+
+
+def test_spread_on_instance_id_scale_in_keeps_instances_even(sim, ecs):
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=6,
+                       placementStrategy=[{"type": "spread", "field": "instanceId"}])
+    sim.settle()
+    assert sorted(Counter(t["containerInstanceArn"] for t in service_tasks(sim, "web")).values()) == [2, 2, 2]
+    ecs.update_service(cluster="prod", service="web", desiredCount=3)
+    sim.settle()
+    assert sorted(Counter(t["containerInstanceArn"] for t in service_tasks(sim, "web")).values()) == [1, 1, 1]

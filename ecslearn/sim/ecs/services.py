@@ -262,7 +262,10 @@ class ServicesMixin(EcsCore):
 
     @operation
     def delete_service(self, service: str, cluster: str | None = None, force: bool | None = None) -> dict[str, Any]:
-        """Delete a service: it goes DRAINING, its tasks stop, then INACTIVE (§4.6)."""
+        """Delete a service: it goes DRAINING, its tasks stop, then INACTIVE (§4.6).
+
+        Not modelled: the later purge of INACTIVE services (ServiceNotFoundException after a while).
+        """
         c = self._svc_cluster(cluster, allow_inactive=True)
         svc = self._svc_lookup(c, service)
         if svc.status != "ACTIVE":
@@ -279,7 +282,11 @@ class ServicesMixin(EcsCore):
     @operation
     def describe_services(self, services: list, cluster: str | None = None,
                           include: list | None = None) -> dict[str, Any]:
-        """Describe up to 10 services by name or ARN; unknown ones come back in `failures` as MISSING."""
+        """Describe up to 10 services by name or ARN; unknown ones come back in `failures` as MISSING.
+
+        Not modelled: purging INACTIVE services (they stay describable until a service of the same name
+        replaces them), task sets, service revisions.
+        """
         c = self._cluster(cluster, allow_inactive=True)
         for item in include or []:
             if item != "TAGS":
@@ -304,7 +311,10 @@ class ServicesMixin(EcsCore):
     def list_services(self, cluster: str | None = None, nextToken: str | None = None,
                       maxResults: int | None = None, launchType: str | None = None,
                       schedulingStrategy: str | None = None) -> dict[str, Any]:
-        """List ACTIVE services' ARNs (DRAINING and INACTIVE ones are not listed), in creation order."""
+        """List ACTIVE services' ARNs (DRAINING and INACTIVE ones are not listed), in creation order.
+
+        Not modelled: the resourceManagementType filter.
+        """
         c = self._cluster(cluster)
         if launchType is not None and launchType not in _LAUNCH_TYPES:
             raise invalid_parameter("launchType should be one of [EC2,FARGATE,EXTERNAL]")
@@ -1054,18 +1064,29 @@ class ServicesMixin(EcsCore):
                     left[ci_id] = left.get(ci_id, 0) + (pick.cpu if fld == "cpu" else pick.memory)
                 chosen.append(pick)
             return chosen
-        # spread / default: AZ balance, then instance balance, among all live tasks of the service
+        # spread / default: balance the spread field's values (default: the AZ), then instances, among
+        # all live tasks of the service; spread on instanceId balances instances only
+        fld = str(first.get("field") or "attribute:ecs.availability-zone")
+        if fld in ("instanceId", "host"):
+            def bucket(t: Task) -> str:
+                return ""
+        elif fld == "attribute:ecs.availability-zone":
+            bucket = self._svc_az
+        else:
+            def bucket(t: Task) -> str:
+                ci = t.container_instance
+                return str(ci.attributes.get(fld[10:], "")) if ci is not None else ""
         az_count: dict[str, int] = defaultdict(int)
         inst_count: dict[str, int] = defaultdict(int)
         for t in svc.all_tasks():
             info = t.extra.get("service")
             if info is None or info.state not in LIVE:
                 continue
-            az_count[self._svc_az(t)] += 1
+            az_count[bucket(t)] += 1
             inst_count[self._svc_inst(t)] += 1
         by_az: dict[str, dict[str, list[Task]]] = defaultdict(lambda: defaultdict(list))
         for t in running:
-            by_az[self._svc_az(t)][self._svc_inst(t)].append(t)
+            by_az[bucket(t)][self._svc_inst(t)].append(t)
         for _ in range(need):
             az = max(by_az, key=lambda a: (az_count[a], a))
             insts = by_az[az]
