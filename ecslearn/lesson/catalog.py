@@ -1,0 +1,72 @@
+"""Loading every lesson of a content root (`lessons/NN-slug.yaml`) and finding one by id, number or slug."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ecslearn.content.catalog import area_files, display_path, find_root
+from ecslearn.content.yamlio import load_file
+from ecslearn.errors import ContentCheckFailed, ContentProblem, EcslearnError, SourceLocation
+from ecslearn.lesson.model import Lesson
+from ecslearn.lesson.schema import parse_lesson
+
+
+class LessonNotFoundError(EcslearnError):
+    """No lesson has that id, number or slug."""
+
+
+def load_lessons(root: str | Path) -> tuple[list[Lesson], list[ContentProblem]]:
+    """Every lesson under `root/lessons`, in NN- order, and every problem found (stray files too)."""
+    root = Path(root)
+    files, problems = area_files(root, "lessons")
+    lessons: list[Lesson] = []
+    for path in files:
+        display = display_path(root, path)
+        data, found = load_file(path, display)
+        problems.extend(found)
+        if data is None and found:
+            continue
+        lesson, found = parse_lesson(data, display, path.stem)
+        problems.extend(found)
+        if lesson is not None:
+            lessons.append(lesson)
+    seen: dict[str, SourceLocation] = {}
+    numbers: dict[int, str] = {}
+    for lesson in lessons:
+        loc = lesson.location or SourceLocation(lesson.path)
+        if lesson.id in seen:
+            problems.append(ContentProblem(loc, f"duplicate lesson id '{lesson.id}' (also used at {seen[lesson.id]})"))
+        seen.setdefault(lesson.id, loc)
+        if lesson.number in numbers:
+            problems.append(ContentProblem(SourceLocation(lesson.path), f"lesson number {lesson.number:02d} is also "
+                                                                        f"used by {numbers[lesson.number]}"))
+        numbers.setdefault(lesson.number, lesson.path)
+    return lessons, problems
+
+
+def bundled_lessons(content_dir: str | Path | None = None, *, strict: bool = True) -> list[Lesson]:
+    """The lessons learners use (ContentCheckFailed if any lesson file has a problem and strict)."""
+    root = find_root(content_dir)
+    lessons, problems = load_lessons(root.path)
+    if problems and strict:
+        raise ContentCheckFailed(problems)
+    return lessons
+
+
+def find_lesson(lessons: list[Lesson], name: str) -> Lesson:
+    """A lesson by id (`containers-and-orchestration`), number (`1`, `01`) or slug (`01-containers`)."""
+    name = name.strip()
+    for lesson in lessons:
+        if name in (lesson.id, lesson.slug):
+            return lesson
+        if name.isdigit() and int(name) == lesson.number:
+            return lesson
+    import difflib
+
+    names = [lesson.id for lesson in lessons]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise LessonNotFoundError(f"no lesson '{name}'", hint=f"{hint}`ecslearn lessons` lists them")
+
+
+__all__ = ["LessonNotFoundError", "bundled_lessons", "find_lesson", "load_lessons"]
