@@ -6,6 +6,8 @@ RUNNING+PENDING tasks of the service at every step.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from ecslearn.sim import workloads
@@ -274,3 +276,66 @@ def test_grace_period_delays_elb_health_enforcement():
     assert describe(sim)["healthCheckGracePeriodSeconds"] == 600
     sim.advance(400)
     assert ecs.list_tasks(cluster="prod", desiredStatus="STOPPED")["taskArns"] != []
+
+
+# --- tasks that never start: throttling (§4.5) and the breaker's first stage (§4.4) ----------------
+
+MISSING_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/missing:latest"
+THROTTLED = "(service web) is unable to consistently start tasks successfully."
+
+
+def start_times(sim) -> list:
+    return [e["createdAt"] for e in reversed(describe(sim)["events"]) if "has started" in e["message"]]
+
+
+def test_failing_starts_back_off_up_to_fifteen_minutes_and_a_new_revision_clears_it():
+    sim = world(instances=1)
+    ecs = sim.client("ecs")
+    register(sim, image=MISSING_IMAGE)
+    register(sim, image="nginx:1.27")
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=1)
+    assert sim.settle() < 600  # throttled: settle stops instead of waiting for the next retry
+    sim.advance(3 * 3600)
+    assert messages(sim).count(THROTTLED) == 1
+    times = start_times(sim)
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+    assert len(gaps) >= 8
+    assert max(gaps) <= 15 * 60 + 30 and max(gaps) >= 14 * 60  # grows to the 15-minute cap
+    assert gaps[-1] >= gaps[2] > gaps[0]
+    stopped = ecs.describe_tasks(cluster="prod", tasks=ecs.list_tasks(
+        cluster="prod", desiredStatus="STOPPED")["taskArns"][:1])["tasks"][0]
+    assert stopped["stopCode"] == "TaskFailedToStart"
+    assert describe(sim)["deployments"][0]["failedTasks"] == len(times)
+    # a new task definition clears the throttle: the service starts at once
+    ecs.update_service(cluster="prod", service="web", taskDefinition="web:2")
+    assert sim.settle() < 120
+    assert counts(sim) == (1, 1)
+
+
+def test_breaker_counts_tasks_that_never_start_and_rolls_back():
+    sim = world(instances=2)
+    ecs = sim.client("ecs")
+    register(sim, image="nginx:1.26")
+    register(sim, image=MISSING_IMAGE)
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=2,
+                       deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}})
+    sim.settle()
+    good = describe(sim)["deployments"][0]["id"]
+    ecs.update_service(cluster="prod", service="web", taskDefinition="web:2")
+    failed_id = describe(sim)["deployments"][0]["id"]
+    for _ in range(24 * 720):
+        sim.advance(5)
+        deps = describe(sim)["deployments"]
+        if deps[0]["id"] != failed_id:
+            break
+    primary = deps[0]
+    failed = next(d for d in deps if d["id"] == failed_id)
+    assert failed["status"] == "ACTIVE" and failed["rolloutState"] == "FAILED"
+    assert failed["rolloutStateReason"] == "ECS deployment circuit breaker: tasks failed to start."
+    assert failed["failedTasks"] == 10  # clamp(ceil(0.5 x 2), 10, 200)
+    assert primary["rolloutStateReason"] == f"ECS deployment circuit breaker: rolling back to deploymentId {good}."
+    assert primary["taskDefinition"].endswith("web:1")
+    assert counts(sim)[0] == 2  # the old tasks kept serving all along
+    sim.settle()
+    (done,) = describe(sim)["deployments"]
+    assert done["rolloutState"] == "COMPLETED" and done["taskDefinition"].endswith("web:1")
