@@ -390,7 +390,7 @@ class Ec2Backend(Backend):
             "ClientToken": inst.client_token,
             "EbsOptimized": False,
             "EnaSupport": True,
-            "Hypervisor": "xen",
+            "Hypervisor": "xen" if inst.type.family == "t2" else "nitro",
             "NetworkInterfaces": [],
             "RootDeviceName": "/dev/xvda",
             "RootDeviceType": "ebs",
