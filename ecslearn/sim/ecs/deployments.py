@@ -125,7 +125,9 @@ class Service:
     #: non-stopped tasks by container instance id (placement balance, DAEMON, draining)
     by_instance: dict[str, set[str]] = field(default_factory=dict)
     #: tasks on DRAINING/INACTIVE instances, refreshed when the cluster's instances change
-    displaced: set[str] = field(default_factory=set)
+    displaced: dict[str, Task] = field(default_factory=dict)
+    #: tasks whose essential containers report UNHEALTHY
+    hc_unhealthy: dict[str, Task] = field(default_factory=dict)
     seen_cluster_version: int = -1
     #: tasks waiting for LB health, or registered and watched for ELB health failures
     lb_tasks: dict[str, Task] = field(default_factory=dict)

@@ -166,7 +166,8 @@ class ServicesMixin(EcsCore):
             created_at=now, desired_count=desiredCount or 0, scheduling_strategy=strategy_name,
             maximum_percent=max_pct, minimum_healthy_percent=min_pct, breaker_enable=breaker,
             breaker_rollback=rollback, health_check_grace=healthCheckGracePeriodSeconds or 0,
-            role_arn=role, propagate_tags=propagateTags or "NONE",
+            role_arn=role if role is None or role.startswith("arn:") else self.sim.arn("iam", f"role/{role}", region=""),
+            propagate_tags=propagateTags or "NONE",
             enable_ecs_managed_tags=bool(enableECSManagedTags), enable_execute_command=bool(enableExecuteCommand),
             created_by=self.sim.arn("iam", "root", region=""), tags=tag_list)
         svc.deployments.append(self._svc_new_deployment(
@@ -652,13 +653,17 @@ class ServicesMixin(EcsCore):
             if task.container_instance is not None:
                 svc.by_instance.setdefault(task.container_instance.id, set()).add(task.id)
                 if task.container_instance.status in ("DRAINING", "INACTIVE"):
-                    svc.displaced.add(task.id)
+                    svc.displaced[task.id] = task
         svc = info.service
         if task.last_status == "RUNNING" and not info.ever_running and not task.stopped:
             self._svc_became_running(svc, info, task)
         if not info.healthy and task.last_status == "RUNNING" and not info.deployment.load_balancers and \
                 self._svc_has_health_check(info.deployment) and task.health_status == "HEALTHY":
             info.healthy = True
+        if task.health_status == "UNHEALTHY" and not task.stopped:
+            svc.hc_unhealthy[task.id] = task
+        else:
+            svc.hc_unhealthy.pop(task.id, None)
         self._svc_set_state(info, task)
         self._svc_kick(svc)
 
@@ -690,7 +695,8 @@ class ServicesMixin(EcsCore):
             return
         # the task is gone
         dep.tasks.pop(task.id, None)
-        svc.displaced.discard(task.id)
+        svc.displaced.pop(task.id, None)
+        svc.hc_unhealthy.pop(task.id, None)
         svc.lb_tasks.pop(task.id, None)
         if task.container_instance is not None:
             held = svc.by_instance.get(task.container_instance.id)
@@ -1120,7 +1126,7 @@ class ServicesMixin(EcsCore):
         if svc.seen_cluster_version == c.version:
             return
         svc.seen_cluster_version = c.version
-        svc.displaced = set()
+        svc.displaced = {}
         exprs: list[Any] = []
         if svc.scheduling_strategy == "DAEMON":  # §4.2: tasks that stop meeting the constraints are stopped
             for pc in [*svc.primary.placement_constraints, *svc.primary.task_definition.placement_constraints]:
@@ -1136,7 +1142,7 @@ class ServicesMixin(EcsCore):
                     continue
                 if ci.status in ("DRAINING", "INACTIVE") or \
                         (exprs and not all(e.evaluate(ci, _StaticContext()) for e in exprs)):
-                    svc.displaced.add(t.id)
+                    svc.displaced[t.id] = t
 
     def _svc_reconcile(self, svc: Service) -> None:
         if svc.status == "INACTIVE" or not svc.deployments:
@@ -1152,7 +1158,7 @@ class ServicesMixin(EcsCore):
             info: TaskInfo = task.extra["service"]
             self._svc_count_failure(svc, info.deployment, info, start_failure=False)
             self._svc_stop(svc, [task], f"Task failed ELB health checks in (target-group {arn})")
-        hc_failed = [t for d in svc.deployments if self._svc_has_health_check(d) for t in d.tasks.values()
+        hc_failed = [t for t in list(svc.hc_unhealthy.values())
                      if t.health_status == "UNHEALTHY" and t.extra["service"].state in (RUNNING, HEALTHY)
                      and (self.sim.now - (t.extra["service"].running_at or self.sim.now)).total_seconds()
                      >= svc.health_check_grace]
@@ -1187,8 +1193,7 @@ class ServicesMixin(EcsCore):
         min_healthy = lower_bound(D, svc.minimum_healthy_percent)
         acted = False
         # §5.2: PENDING service tasks on a draining instance stop at once
-        displaced_live = [t for d in svc.deployments for t in d.tasks.values()
-                          if t.id in svc.displaced and t.extra["service"].state in LIVE]
+        displaced_live = [t for t in svc.displaced.values() if t.extra["service"].state in LIVE]
         pend_displaced = [t for t in displaced_live if t.extra["service"].state != HEALTHY and
                           t.last_status != "RUNNING"]
         if pend_displaced:
@@ -1281,8 +1286,7 @@ class ServicesMixin(EcsCore):
         primary = svc.primary
         c = svc.cluster
         acted = False
-        displaced_live = [t for d in svc.deployments for t in d.tasks.values()
-                          if t.id in svc.displaced and t.extra["service"].state in LIVE]
+        displaced_live = [t for t in svc.displaced.values() if t.extra["service"].state in LIVE]
         if displaced_live:
             self._svc_stop(svc, displaced_live)
             acted = True
