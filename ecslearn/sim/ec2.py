@@ -279,6 +279,14 @@ class Ec2Backend(Backend):
     def _subnet_for_az(self, az: str) -> Subnet | None:
         return next((s for s in self.default_subnets() if s.availability_zone == az), None)
 
+    def _subnet_has_nat_route(self, subnet_id: str) -> bool:
+        """Whether a subnet reaches the internet through a NAT gateway: never, in ecslearn.
+
+        The default subnets route 0.0.0.0/0 to the VPC's internet gateway, so only resources with a
+        public IP reach the internet (and public registries); NAT gateways are not modelled.
+        """
+        return False
+
     def _allocate_private_ip(self, subnet_id: str) -> str:
         """A free private IP of the subnet: deterministic, never handed out twice until released.
 
