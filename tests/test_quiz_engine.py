@@ -127,3 +127,15 @@ def test_parse_sequence_and_predicted():
     assert parse_sequence("CAB", 3) == ["C", "A", "B"]
     assert predicted("3", 3) and predicted("3.0", 3) and not predicted("three", 3)
     assert predicted("yes", True) and predicted("b, a", ["a", "b"])
+
+
+def test_select_count_comes_from_the_declaration_or_the_simulator(content, engine):
+    import dataclasses
+
+    from ecslearn.content.model import MISSING, Kind
+
+    assert engine.select_count(content.question("fx-fargate")) == 1
+    multi = dataclasses.replace(content.question("fx-fargate"), id="fx-multi", kind=Kind.MULTI, answer=MISSING)
+    assert engine.select_count(multi) == 2
+    concept = dataclasses.replace(content.question("fx-concept"), answer=["A", "B"])
+    assert engine.select_count(concept) == 2

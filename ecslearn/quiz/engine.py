@@ -173,6 +173,16 @@ class Engine:
         # concept: the declared key
         return Key(q.kind, letters=tuple(sorted(declared_letters(q.answer))))
 
+    def select_count(self, question: Question | ConcreteQuestion, seed: int = 0) -> int:
+        """How many options the learner picks ("Select TWO"): declared, else from the simulator's key."""
+        cq = self.concrete(question, seed)
+        q = cq.question
+        if q.kind is Kind.SINGLE:
+            return 1
+        if q.kind is Kind.MULTI and q.answer is MISSING:
+            return max(2, len(self.key(cq).letters))
+        return q.select
+
     # --- grading -------------------------------------------------------------------------------
 
     def grade(self, question: Question | ConcreteQuestion, answer: str, seed: int = 0) -> Grade:

@@ -34,7 +34,7 @@ def _md(text: str) -> Markdown:
 
 
 def render_question(console: Console, cq: ConcreteQuestion, number: int, total: int, *,
-                    interactive: bool) -> None:
+                    interactive: bool, select: int = 1) -> None:
     q = cq.question
     tags = " · ".join([q.topic, q.difficulty.value, *q.exams[:3]])
     console.print()
@@ -42,7 +42,6 @@ def render_question(console: Console, cq: ConcreteQuestion, number: int, total: 
     console.print(Text(f"{q.id} · {tags}", style="ecs.dim"))
     console.print(_md(q.prompt))
     if q.kind in (Kind.SINGLE, Kind.MULTI, Kind.CONCEPT):
-        select = q.select if q.kind is not Kind.SINGLE else 1
         if select > 1:
             console.print(Text(f"(Select {_NUMBERS.get(select, select)}.)", style="ecs.heading"))
         if not interactive:
@@ -139,10 +138,9 @@ def render_summary(console: Console, result: PracticeResult, *, saved_to: str | 
         console.print(Text(f"Saved to {saved_to}", style="ecs.dim"))
 
 
-def ask_answer(prompter: Prompter, cq: ConcreteQuestion) -> str:
+def ask_answer(prompter: Prompter, cq: ConcreteQuestion, select: int = 1) -> str:
     q = cq.question
     if q.kind in (Kind.SINGLE, Kind.MULTI, Kind.CONCEPT):
-        select = q.select if q.kind is not Kind.SINGLE else 1
         return prompter.choice("Your answer", [(o.letter, o.text) for o in q.options], select)
     if q.kind in (Kind.ORDER, Kind.MATCH):
         n = len(q.items) if q.kind is Kind.ORDER else len(q.pairs)
@@ -157,9 +155,10 @@ def run_practice(questions: list[ConcreteQuestion], prompter: Prompter, console:
     KeyboardInterrupt propagates (everything graded so far is already recorded).
     """
     for number, cq in enumerate(questions, 1):
-        render_question(console, cq, number, len(questions), interactive=prompter.interactive)
+        select = engine.select_count(cq)
+        render_question(console, cq, number, len(questions), interactive=prompter.interactive, select=select)
         try:
-            answer = ask_answer(prompter, cq)
+            answer = ask_answer(prompter, cq, select)
         except EOFError:
             result.ended_early = True
             break
