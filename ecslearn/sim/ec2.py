@@ -143,6 +143,10 @@ IMAGES: tuple[Image, ...] = (
           "Amazon Linux AMI 2.0.20250110 x86_64 ECS HVM GP2", "x86_64", ECS_AMI_OWNER,
           "2025-01-10T20:58:40.000Z", True, "Amazon Linux 2", _AGENT_VERSION, _AGENT_HASH,
           "DockerVersion: 20.10.25", "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended"),
+    Image("ami-0d4c19e7a3b58f216", "amzn2-ami-ecs-hvm-2.0.20250110-arm64-ebs",
+          "Amazon Linux AMI 2.0.20250110 arm64 ECS HVM GP2", "arm64", ECS_AMI_OWNER,
+          "2025-01-10T20:59:31.000Z", True, "Amazon Linux 2", _AGENT_VERSION, _AGENT_HASH,
+          "DockerVersion: 20.10.25", "/aws/service/ecs/optimized-ami/amazon-linux-2/arm64/recommended"),
     Image("ami-0b8d6a4f3c9e12d57", "al2023-ami-2023.6.20250107.0-kernel-6.1-x86_64",
           "Amazon Linux 2023 AMI 2023.6.20250107.0 x86_64 HVM kernel-6.1", "x86_64", AMAZON_OWNER,
           "2025-01-07T18:22:05.000Z", False, "Amazon Linux 2023",
@@ -151,6 +155,10 @@ IMAGES: tuple[Image, ...] = (
           "Amazon Linux 2023 AMI 2023.6.20250107.0 arm64 HVM kernel-6.1", "arm64", AMAZON_OWNER,
           "2025-01-07T18:23:44.000Z", False, "Amazon Linux 2023",
           ssm_path="/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"),
+    Image("ami-0f1e2d3c4b5a69788", "amzn2-ami-kernel-5.10-hvm-2.0.20250108.0-x86_64-gp2",
+          "Amazon Linux 2 Kernel 5.10 AMI 2.0.20250108.0 x86_64 HVM gp2", "x86_64", AMAZON_OWNER,
+          "2025-01-08T19:41:12.000Z", False, "Amazon Linux 2",
+          ssm_path="/aws/service/ami-amazon-linux-latest/amzn2-ami-kernel-5.10-hvm-x86_64-gp2"),
 )
 
 
@@ -854,7 +862,7 @@ class Ec2Backend(Backend):
                         Filters: list | None = None, ExecutableUsers: list | None = None,
                         IncludeDeprecated: bool | None = None, MaxResults: int | None = None,
                         NextToken: str | None = None, DryRun: bool | None = None) -> dict[str, Any]:
-        """Describe Amazon's public AMIs (ECS-optimized AL2023 x86_64/arm64, ECS-optimized AL2, plain AL2023).
+        """Describe Amazon's public AMIs (ECS-optimized AL2023 and AL2 for x86_64/arm64, plain AL2023 and AL2).
 
         Not modelled: your own AMIs (CreateImage), the thousands of other public AMIs, launch
         permissions.

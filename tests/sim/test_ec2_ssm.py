@@ -19,7 +19,10 @@ def err(info) -> tuple[str, str]:
     (f"{ECS}/amazon-linux-2023/recommended/image_id", "x86_64", "al2023-ami-ecs"),
     (f"{ECS}/amazon-linux-2023/arm64/recommended/image_id", "arm64", "al2023-ami-ecs"),
     (f"{ECS}/amazon-linux-2/recommended/image_id", "x86_64", "amzn2-ami-ecs"),
+    (f"{ECS}/amazon-linux-2/arm64/recommended/image_id", "arm64", "amzn2-ami-ecs"),
     ("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64", "x86_64", "al2023-ami-2023"),
+    ("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64", "arm64", "al2023-ami-2023"),
+    ("/aws/service/ami-amazon-linux-latest/amzn2-ami-kernel-5.10-hvm-x86_64-gp2", "x86_64", "amzn2-ami-kernel"),
 ])
 def test_public_ami_parameters(sim, path, arch, name_part):
     p = sim.client("ssm").get_parameter(Name=path)["Parameter"]
