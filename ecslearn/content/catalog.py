@@ -42,9 +42,11 @@ def find_root(content_dir: str | Path | None = None) -> ContentRoot:
         path = Path(content_dir).expanduser()
         if _is_root(path):
             return ContentRoot(path, "--content-dir")
-        raise ContentNotFoundError(
-            f"no content in {path}: expected a folder holding quizzes/ or lessons/",
-            hint="pass the folder that contains quizzes/ (for example: ecslearn content check ./my-pack)")
+        hint = "pass the folder that contains quizzes/ (for example: ecslearn content check ./my-pack)"
+        if path.name in AREAS and _is_root(path.parent):
+            hint = f"pass the folder above it: {path.parent}"
+        raise ContentNotFoundError(f"no content in {path}: expected a folder holding quizzes/ or lessons/",
+                                   hint=hint)
     env = os.environ.get(ENV_VAR)
     if env:
         path = Path(env).expanduser()
