@@ -83,6 +83,8 @@ class Deployment:
     #: task id -> Task, for tasks not yet STOPPED
     tasks: dict[str, Task] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: {PENDING: 0, RUNNING: 0, HEALTHY: 0, STOPPING: 0})
+    #: cached: does an essential container have a health check
+    has_health_check: bool | None = None
     #: DAEMON: instance ids where this deployment's task could not be placed (cleared when instances change)
     ineligible: set[str] = field(default_factory=set)
 

@@ -655,21 +655,26 @@ class ServicesMixin(EcsCore):
                 if task.container_instance.status in ("DRAINING", "INACTIVE"):
                     svc.displaced[task.id] = task
         svc = info.service
-        if task.last_status == "RUNNING" and not info.ever_running and not task.stopped:
-            self._svc_became_running(svc, info, task)
-        if not info.healthy and task.last_status == "RUNNING" and not info.deployment.load_balancers and \
-                self._svc_has_health_check(info.deployment) and task.health_status == "HEALTHY":
-            info.healthy = True
+        if task.last_status == "RUNNING":
+            if not info.ever_running and not task.stopped:
+                self._svc_became_running(svc, info, task)
+            if not info.healthy and task.health_status == "HEALTHY" and not info.deployment.load_balancers \
+                    and self._svc_has_health_check(info.deployment):
+                info.healthy = True
         if task.health_status == "UNHEALTHY" and not task.stopped:
             svc.hc_unhealthy[task.id] = task
-        else:
+        elif svc.hc_unhealthy:
             svc.hc_unhealthy.pop(task.id, None)
         self._svc_set_state(info, task)
-        self._svc_kick(svc)
+        if not svc.kick_pending:
+            self._svc_kick(svc)
 
     @staticmethod
     def _svc_has_health_check(dep: Deployment) -> bool:
-        return any(c.essential and c.health_check for c in dep.task_definition.containers)
+        found = dep.has_health_check
+        if found is None:
+            found = dep.has_health_check = any(c.essential and c.health_check for c in dep.task_definition.containers)
+        return found
 
     @staticmethod
     def _svc_classify(info: TaskInfo, task: Task) -> str:
@@ -971,7 +976,8 @@ class ServicesMixin(EcsCore):
         except SimulatorError as err:  # e.g. NotModelledError: an event must never crash the clock
             return [], [{"arn": None, "reason": "ERROR", "detail": str(err)}]
         for t in tasks:
-            self._svc_on_task(t)
+            if "service" not in t.extra:
+                self._svc_on_task(t)
         if tasks:
             dep.updated_at = self.sim.now
             ids = [t.id for t in tasks]
