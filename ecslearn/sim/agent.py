@@ -1173,7 +1173,9 @@ def _attempt_registration(sim: Any, inst: Any) -> None:
     cluster_arn = sim.arn("ecs", f"cluster/{cfg.cluster_name.rsplit('/', 1)[-1]}")
     if iam is not None:
         role_arn = iam._instance_profile_role(inst.iam_instance_profile["Arn"])
-        if role_arn is None:
+        can_assume = getattr(iam, "_can_assume", None)
+        if role_arn is None or (can_assume is not None and not can_assume(role_arn, "ec2.amazonaws.com")):
+            # no role in the profile, or a role EC2 may not assume: IMDS serves no credentials
             _fail(sim, inst, "NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose "
                   "messaging see aws.Config.CredentialsChainVerboseErrors", terminal=False, retry=True)
             return

@@ -170,6 +170,28 @@ def test_role_without_register_permission_is_denied_then_retried_after_a_fix(sim
     assert len(instances(sim, "prod")) == 1
 
 
+def test_role_that_ec2_cannot_assume_gives_no_credentials(sim):
+    iam, ecs = sim.client("iam"), sim.client("ecs")
+    ecs.create_cluster(clusterName="prod")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName="wrongtrust", AssumeRolePolicyDocument=trust)
+    iam.attach_role_policy(RoleName="wrongtrust",
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role")
+    iam.create_instance_profile(InstanceProfileName="wrongtrust")
+    iam.add_role_to_instance_profile(InstanceProfileName="wrongtrust", RoleName="wrongtrust")
+    iid = launch(sim, "ECS_CLUSTER=prod", profile={"Name": "wrongtrust"})
+    sim.advance(BOOT + 5)
+    assert instances(sim, "prod") == []
+    assert any("NoCredentialProviders" in line for line in agent_log(sim, iid))
+    trust["Statement"][0]["Principal"]["Service"] = "ec2.amazonaws.com"
+    import json
+
+    iam.update_assume_role_policy(RoleName="wrongtrust", PolicyDocument=json.dumps(trust))
+    sim.advance(120)
+    assert len(instances(sim, "prod")) == 1
+
+
 def test_region_mismatch_means_cluster_not_found(sim):
     sim.client("ecs").create_cluster(clusterName="prod")
     iid = launch(sim, "ECS_CLUSTER=prod", "AWS_DEFAULT_REGION=eu-west-1")

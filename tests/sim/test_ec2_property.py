@@ -57,7 +57,7 @@ OPS = {
 CALLS = [(svc, op, keys) for svc, ops in OPS.items() for op, keys in ops.items()]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(CALLS), st.data())
 def test_other_operations_random_parameters(call, data):
     svc, op, keys = call
