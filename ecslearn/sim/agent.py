@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import ipaddress
 import json
 import re
@@ -1019,9 +1020,16 @@ def on_instance_launched(sim: Any, inst: Any) -> None:
     if not inst.image.ecs_optimized:
         inst.agent = None
         return
-    values, notes = parse_ecs_config(inst.user_data or "")
+    values, config, warnings = _config_from_user_data(inst.user_data or "")
+    inst.agent = AgentState(instance_id=inst.id, values=dict(values), config=config, config_warnings=list(warnings))
+
+
+@functools.lru_cache(maxsize=256)
+def _config_from_user_data(text: str) -> tuple[tuple[tuple[str, str], ...], Any, tuple[str, ...]]:
+    """Parse once per distinct user data (fleets share it); the AgentConfig is immutable, so it is shared."""
+    values, notes = parse_ecs_config(text)
     config, warnings = AgentConfig.from_env(values, ecs_optimized=True)
-    inst.agent = AgentState(instance_id=inst.id, values=values, config=config, config_warnings=notes + warnings)
+    return tuple(values.items()), config, tuple(notes + warnings)
 
 
 def on_instance_running(sim: Any, inst: Any) -> None:
