@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from ecslearn.cli import (
     content_cmd,  # noqa: F401
+    learn_cmd,  # noqa: F401
+    map_cmd,  # noqa: F401
+    progress_cmd,  # noqa: F401
     quiz_cmd,  # noqa: F401
     sandbox_cmd,  # noqa: F401
     sim_cmd,  # noqa: F401

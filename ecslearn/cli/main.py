@@ -31,9 +31,14 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
-    """Learn Amazon ECS offline: an ECS simulator, hands-on lessons and simulator-checked quizzes."""
+    """Learn Amazon ECS offline: an ECS simulator, hands-on lessons and simulator-checked quizzes.
+
+    With no command: continue the lesson you were on, at the step you were on (or start lesson 1).
+    """
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        from ecslearn.cli.learn_cmd import run_session  # lazy: keeps `ecslearn --help` fast
+
+        run_session(None, None)
 
 
 def _register() -> None:
