@@ -411,3 +411,32 @@ def test_spread_on_instance_id_scale_in_keeps_instances_even(sim, ecs):
     ecs.update_service(cluster="prod", service="web", desiredCount=3)
     sim.settle()
     assert sorted(Counter(t["containerInstanceArn"] for t in service_tasks(sim, "web")).values()) == [1, 1, 1]
+
+
+def test_fargate_capacity_provider_split_and_spot_interruption_replaced():
+    from ecslearn.sim import Simulator
+    from ecslearn.sim.ecs.capacity import interrupt_spot
+
+    sim = Simulator(seed=5)
+    ecs, ec2 = sim.client("ecs"), sim.client("ec2")
+    ecs.create_cluster(clusterName="prod", capacityProviders=["FARGATE", "FARGATE_SPOT"])
+    ecs.register_task_definition(family="fg", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256",
+                                 memory="512", containerDefinitions=[{"name": "fg", "image": "nginx"}])
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]]
+    ecs.create_service(cluster="prod", serviceName="fg", taskDefinition="fg", desiredCount=10,
+                       networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "assignPublicIp": "ENABLED"}},
+                       capacityProviderStrategy=[{"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+                                                 {"capacityProvider": "FARGATE_SPOT", "weight": 1}])
+    sim.settle()
+    providers = Counter(t["capacityProviderName"] for t in service_tasks(sim, "fg"))
+    assert providers == {"FARGATE": 6, "FARGATE_SPOT": 4}
+    svc = describe(sim, "fg")
+    assert "launchType" not in svc and svc["capacityProviderStrategy"][0]["capacityProvider"] == "FARGATE"
+    interrupted = interrupt_spot(sim, 2, cluster="prod")
+    sim.settle()
+    tasks = service_tasks(sim, "fg")
+    assert not set(interrupted) & {t["taskArn"] for t in tasks}
+    assert Counter(t["capacityProviderName"] for t in tasks) == {"FARGATE": 6, "FARGATE_SPOT": 4}
+    stopped = ecs.describe_tasks(cluster="prod", tasks=interrupted)["tasks"]
+    assert {t["stopCode"] for t in stopped} == {"SpotInterruption"}
+    assert not any("unable to consistently start" in m for m in messages(sim, "fg"))

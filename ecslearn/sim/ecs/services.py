@@ -952,8 +952,43 @@ class ServicesMixin(EcsCore):
 
     def _svc_launch(self, svc: Service, dep: Deployment, count: int,
                     target_instances: list[Any] | None = None) -> tuple[list[Task], list[dict[str, Any]]]:
+        if target_instances is None and dep.capacity_provider_strategy:
+            split = self._svc_split(svc, dep, count)
+            if split:
+                tasks, failures = [], []
+                for name, k in split.items():
+                    made, fails = self._svc_launch_once(svc, dep, k, None, [{"capacityProvider": name, "weight": 1}])
+                    tasks += made
+                    failures += fails
+                return tasks, failures
         if target_instances is None:
             target_instances = self._svc_fast_targets(svc, dep, count)
+        return self._svc_launch_once(svc, dep, count, target_instances, dep.capacity_provider_strategy or None)
+
+    def _svc_split(self, svc: Service, dep: Deployment, count: int) -> dict[str, int] | None:
+        """Which capacity provider each new task uses, continuing the deployment's split (§7 base/weight)."""
+        import inspect
+
+        fn = self._split_capacity
+        if "existing" not in inspect.signature(fn).parameters:
+            return None
+        existing: dict[str, int] = defaultdict(int)
+        for t in dep.tasks.values():
+            if t.capacity_provider_name and t.extra["service"].state in LIVE:
+                existing[t.capacity_provider_name] += 1
+        try:
+            split = fn(svc.cluster, None, dep.capacity_provider_strategy, count,  # type: ignore[call-arg]
+                       existing=dict(existing))
+        except (ClientError, SimulatorError):
+            return None
+        out: dict[str, int] = {}
+        for _, name in split:
+            if name is not None:
+                out[name] = out.get(name, 0) + 1
+        return out
+
+    def _svc_launch_once(self, svc: Service, dep: Deployment, count: int, target_instances: list[Any] | None,
+                         strategy: list[dict[str, Any]] | None) -> tuple[list[Task], list[dict[str, Any]]]:
         tags: list[dict[str, str]] = []
         if svc.propagate_tags == "SERVICE":
             tags = [dict(t) for t in svc.tags]
@@ -963,7 +998,7 @@ class ServicesMixin(EcsCore):
         try:
             tasks, failures = self._launch_tasks(  # type: ignore[attr-defined]
                 svc.cluster, dep.task_definition, count, launch_type=dep.launch_type,
-                capacity_provider_strategy=dep.capacity_provider_strategy or None,
+                capacity_provider_strategy=strategy,
                 placement_strategy=dep.placement_strategy or None,
                 placement_constraints=dep.placement_constraints or None, group=f"service:{svc.name}",
                 started_by=dep.id, network_configuration=dep.network_configuration, tags=tags or None,
