@@ -450,3 +450,17 @@ def test_same_seed_same_registration():
         return instances(sim, "default")[0]["containerInstanceArn"]
 
     assert run(4) == run(4)
+
+
+def test_user_data_through_boto3_reaches_the_agent(sim):
+    """boto3 base64-encodes UserData for RunInstances; the agent must still read ecs.config."""
+    from ecslearn.sim import boto3_session
+
+    session = boto3_session(sim)
+    ec2 = session.client("ec2", region_name="us-east-1")
+    sim.client("ecs").create_cluster(clusterName="prod")
+    ec2.run_instances(ImageId=ami(sim), InstanceType="t3.medium", MinCount=1, MaxCount=1,
+                      IamInstanceProfile={"Name": "ecsInstanceRole"},
+                      UserData="#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n")
+    sim.settle()
+    assert len(instances(sim, "prod")) == 1
