@@ -49,6 +49,7 @@ memberOf expressions that do not read task state) is cached per `cluster.version
 from __future__ import annotations
 
 import bisect
+import heapq
 import operator
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -303,7 +304,8 @@ def _value_counts(instances: Sequence[Any], field: str, counts: Mapping[str, int
 
 def _apply_chain(cands: list[Any], chain: Sequence[Strategy], instances: Sequence[Any],
                  counts: Mapping[str, int], rng: random.Random,
-                 value_counts: Callable[[str], Mapping[Any, int]] | None = None) -> Any:
+                 value_counts: Callable[[str], Mapping[Any, int]] | None = None,
+                 values: Callable[[str], Mapping[str, Any]] | None = None) -> Any:
     """The straightforward chain over a candidate list in registration order; returns the winner."""
     for strat in chain:
         if len(cands) == 1:
@@ -324,7 +326,11 @@ def _apply_chain(cands: list[Any], chain: Sequence[Strategy], instances: Sequenc
                 cands = [ci for ci in cands if counts.get(ci.id, 0) == best]
             else:
                 vc = value_counts(field) if value_counts else _value_counts(instances, field, counts)
-                keyed = [(vc.get(_spread_value(ci, field), 0), ci) for ci in cands]
+                if values is not None:
+                    vals = values(field)
+                    keyed = [(vc.get(vals[ci.id], 0), ci) for ci in cands]
+                else:
+                    keyed = [(vc.get(_spread_value(ci, field), 0), ci) for ci in cands]
                 best = min(k for k, _ in keyed)
                 cands = [ci for k, ci in keyed if k == best]
     return cands[0]
@@ -439,6 +445,98 @@ class _FitIndex:
             self.stamps[i] = ci.version
 
 
+class _HeapIndex:
+    """Heap mode: [spread on an attribute] then binpack / spread-instanceId strategies, without random.
+
+    The winner is the lexicographic minimum of (tasks of the group with the instance's value of the
+    lead attribute, the per-instance keys of the other strategies, registration order). A placement
+    changes only the chosen instance's keys, so each value's instances sit in a heap of (keys, instance)
+    with lazy deletion: an entry counts only while it equals the instance's current key in `live`.
+    Kept across calls (like `_FitIndex`) when there are no task-state constraints: every change of a
+    group count comes with a reservation or release on that instance, which bumps its `version`.
+    """
+
+    def __init__(self, static: list[Any], order: dict[str, int], fits: Callable[[Any], bool],
+                 rest: Sequence[Strategy], lead_values: dict[str, Any] | None) -> None:
+        self.static = static
+        self.position = {ci.id: i for i, ci in enumerate(static)}
+        self.order = order
+        self.fits = fits
+        self.getters = [operator.attrgetter("remaining_cpu" if s.field == "cpu" else "remaining_memory")
+                        if s.type == "binpack" else None for s in rest]
+        self.lead_values = lead_values
+        self.live: dict[str, tuple[int, ...]] = {}
+        self.buckets: dict[Any, list[tuple[tuple[int, ...], Any]]] = {}
+        self.stamps: list[int] | None = None
+        self.entries = 0
+
+    def key(self, ci: Any, counts: Mapping[str, int]) -> tuple[int, ...]:
+        return (*(counts.get(ci.id, 0) if g is None else g(ci) for g in self.getters), self.order[ci.id])
+
+    def bucket_of(self, ci: Any) -> Any:
+        return self.lead_values[ci.id] if self.lead_values is not None else None
+
+    def rebuild(self, counts: Mapping[str, int], candidates: Sequence[Any] | None = None) -> None:
+        self.live = {}
+        self.buckets = {}
+        for ci in self.static if candidates is None else candidates:
+            if candidates is not None or self.fits(ci):
+                k = self.live[ci.id] = self.key(ci, counts)
+                self.buckets.setdefault(self.bucket_of(ci), []).append((k, ci))
+        for b in self.buckets.values():
+            heapq.heapify(b)
+        self.entries = len(self.live)
+        self.stamps = list(map(_VERSION, self.static))
+
+    def refresh(self, counts: Mapping[str, int]) -> None:
+        new = list(map(_VERSION, self.static))
+        if self.stamps is None or self.entries > 4 * len(self.live) + 256:
+            self.rebuild(counts)
+            return
+        if new != self.stamps:
+            for ci, a, b in zip(self.static, new, self.stamps):
+                if a != b:
+                    self.update(ci, counts)
+            self.stamps = new
+
+    def update(self, ci: Any, counts: Mapping[str, int]) -> None:
+        if self.fits(ci):
+            k = self.live[ci.id] = self.key(ci, counts)
+            heapq.heappush(self.buckets.setdefault(self.bucket_of(ci), []), (k, ci))
+            self.entries += 1
+        else:
+            self.live.pop(ci.id, None)
+
+    def changed(self, ci: Any, counts: Mapping[str, int]) -> None:
+        self.update(ci, counts)
+        i = self.position.get(ci.id)
+        if i is not None and self.stamps is not None:
+            self.stamps[i] = ci.version
+
+    def _top(self, b: list[tuple[tuple[int, ...], Any]]) -> tuple[tuple[int, ...], Any] | None:
+        live = self.live
+        while b:
+            k, ci = b[0]
+            if live.get(ci.id) == k:
+                return b[0]
+            heapq.heappop(b)
+            self.entries -= 1
+        return None
+
+    def best(self, value_counts: Mapping[Any, int] | None) -> Any:
+        """The winning instance, or None when nothing fits."""
+        if value_counts is None:
+            b = self.buckets.get(None)
+            t = self._top(b) if b else None
+            return t[1] if t is not None else None
+        found: tuple[Any, ...] | None = None
+        for v, b in self.buckets.items():
+            t = self._top(b)
+            if t is not None and (found is None or (value_counts.get(v, 0), t[0]) < found[:2]):
+                found = (value_counts.get(v, 0), t[0], t[1])
+        return found[2] if found is not None else None
+
+
 class _StaticCache:
     """Per-cluster cache: static filter results and fit indexes, dropped when the version changes."""
 
@@ -510,13 +608,21 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
             return False
         return all(e.evaluate(ci, ctx) for e in dynamic_exprs)
 
+    lead_attr = chain[0].field if chain and chain[0].type == "spread" and chain[0].field != "instanceId" else None
+    rest = chain[1:] if lead_attr else chain
+    heap_mode = binpack_attr is None and bool(chain) and all(
+        s.type == "binpack" or (s.type == "spread" and s.field == "instanceId") for s in rest)
+    persistent = cache is not None and version is not None and not distinct and not dynamic_exprs
+
     index: _FitIndex | None = None
-    if cache is not None and version is not None and not distinct and not dynamic_exprs:
-        index = cache.get(version, ("fit", static_key, needs, binpack_attr),
+    fit: list[Any] = []
+    if persistent and not heap_mode:
+        index = cache.get(version, ("fit", static_key, needs, binpack_attr),  # type: ignore[union-attr]
                           lambda: _FitIndex(static, order, needs, binpack_attr))
         index.refresh()
-        fit = [ci for ci in static if ci.id in index.fit_ids] if binpack_attr is None else []
-    else:
+        if binpack_attr is None:
+            fit = [ci for ci in static if ci.id in index.fit_ids]
+    elif not persistent:
         fit = [ci for ci in static if fits(ci)]
 
     sorted_keys: list[tuple[int, int]] = []
@@ -530,11 +636,38 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
             sorted_cis = [ci for _, ci in pairs]
 
     spread_fields = {s.field for s in chain if s.type == "spread" and s.field and s.field != "instanceId"}
-    vcounts: dict[str, dict[Any, int]] = {f: _value_counts(instances, f, counts) for f in spread_fields}
+    values: dict[str, dict[str, Any]] = {}
+    vcounts: dict[str, dict[Any, int]] = {}
+    for f in spread_fields:
+        def build_values(f: str = f) -> dict[str, Any]:
+            return {ci.id: _spread_value(ci, f) for ci in instances if ci.status in ("ACTIVE", "DRAINING")}
+
+        vals = values[f] = (cache.get(version, ("values", f, len(instances)), build_values)
+                            if cache is not None and version is not None else build_values())
+        vc: dict[Any, int] = {}
+        for cid, n in counts.items():
+            if n and cid in vals:
+                vc[vals[cid]] = vc.get(vals[cid], 0) + n
+        vcounts[f] = vc
+
+    heap: _HeapIndex | None = None
+    if heap_mode:
+        lead_values = values[lead_attr] if lead_attr else None
+        if persistent:
+            heap = cache.get(version, ("heap", static_key, needs, group, tuple(rest), lead_attr),  # type: ignore[union-attr]
+                             lambda: _HeapIndex(static, order, base_fits, rest, lead_values))
+            heap.refresh(counts)
+        else:
+            heap = _HeapIndex(static, order, fits, rest, lead_values)
+            heap.rebuild(counts, fit)
 
     chosen: list[Any] = []
     for _ in range(count):
-        if binpack_attr is not None:
+        if heap is not None:
+            ci = heap.best(vcounts[lead_attr] if lead_attr else None)
+            if ci is None:
+                return chosen, failures_for(instances, needs, group, constraints, ctx)
+        elif binpack_attr is not None:
             if not sorted_cis:
                 return chosen, failures_for(instances, needs, group, constraints, ctx)
             if len(chain) == 1:
@@ -543,33 +676,37 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
                 end = bisect.bisect_left(sorted_keys, (sorted_keys[0][0] + 1, -1))
                 tied = sorted_cis[:end]
                 ci = tied[0] if len(tied) == 1 else _apply_chain(tied, chain[1:], instances, counts, rng,
-                                                                vcounts.__getitem__)
+                                                                vcounts.__getitem__, values.__getitem__)
             old = (getattr(ci, binpack_attr), order[ci.id])
         else:
             if not fit:
                 return chosen, failures_for(instances, needs, group, constraints, ctx)
-            ci = fit[0] if not chain else _apply_chain(fit, chain, instances, counts, rng, vcounts.__getitem__)
+            ci = fit[0] if not chain else _apply_chain(fit, chain, instances, counts, rng, vcounts.__getitem__,
+                                                       values.__getitem__)
         ctx.commit(ci)
         counts = ctx.group_counts(group)
         chosen.append(ci)
         for f, vc in vcounts.items():
-            v = _spread_value(ci, f)
+            v = values[f].get(ci.id)
             vc[v] = vc.get(v, 0) + 1
+        if heap is not None:
+            heap.changed(ci, counts)
+            continue
         if index is not None:
             index.changed(ci)  # keeps the shared sorted lists in step
-            if binpack_attr is None and ci.id not in index.fit_ids:
-                fit.remove(ci)
-            continue
-        still = fits(ci)
+            still = ci.id in index.fit_ids
+        else:
+            still = fits(ci)
         if binpack_attr is not None:
-            at = bisect.bisect_left(sorted_keys, old)
-            del sorted_keys[at]
-            del sorted_cis[at]
-            if still:
-                new = (getattr(ci, binpack_attr), order[ci.id])
-                at = bisect.bisect_left(sorted_keys, new)
-                sorted_keys.insert(at, new)
-                sorted_cis.insert(at, ci)
+            if index is None:
+                at = bisect.bisect_left(sorted_keys, old)
+                del sorted_keys[at]
+                del sorted_cis[at]
+                if still:
+                    new = (getattr(ci, binpack_attr), order[ci.id])
+                    at = bisect.bisect_left(sorted_keys, new)
+                    sorted_keys.insert(at, new)
+                    sorted_cis.insert(at, ci)
         elif not still:
             fit.remove(ci)
     return chosen, []
