@@ -610,8 +610,8 @@ def parse_ecs_config(text: str) -> tuple[dict[str, str], list[str]]:
     Shell scripts: `echo 'K=V' >> /etc/ecs/ecs.config` (also unquoted or double-quoted, `-e`, `sudo`,
     `> file` to overwrite, `echo … | tee [-a] /etc/ecs/ecs.config`), heredocs (`cat <<EOF >> file`,
     `cat <<'EOF' >> file`, `cat >> file <<EOF`, `cat <<-EOF`, `tee -a file <<EOF`, `cat <<EOF | tee
-    -a file`), several commands joined by `&&` or `;`, shell variables set earlier in the script
-    (`CLUSTER=prod` then `echo ECS_CLUSTER=$CLUSTER >> …`).
+    -a file`), several commands joined by `&&` or `;`, `sudo sh -c '…'` / `bash -c "…"`, shell
+    variables set earlier in the script (`CLUSTER=prod` then `echo ECS_CLUSTER=$CLUSTER >> …`).
     `#cloud-config`: `bootcmd`/`runcmd` items written as shell lines and `write_files` entries for
     /etc/ecs/ecs.config (`content`, `append`), in cloud-init's order (bootcmd, write_files, runcmd).
     MIME multi-part user data: each shell script, boothook or cloud-config part, boothooks first.
@@ -834,6 +834,13 @@ def _run_shell(lines: list[str], w: _Writer, *, where: str = "user data ") -> No
                     args.append(word)
                     k += 1
                 cmd, rest = args[0] if args else "", args[1:]
+                if cmd.rsplit("/", 1)[-1] in ("sh", "bash") and "-c" in rest:
+                    script_at = rest.index("-c") + 1
+                    if script_at < len(rest):  # sh -c '...': run the inner script
+                        _run_shell(rest[script_at].split("\n"), w, where=where)
+                        handled = True
+                    stdout = None
+                    continue
                 produced: str | None = None
                 if cmd == "echo":
                     produced = _echo_text(rest)

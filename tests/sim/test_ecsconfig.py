@@ -277,6 +277,9 @@ FORMS = {
     "crlf": "#!/bin/bash\r\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\r\n",
     "bare file": "ECS_CLUSTER=prod\n",
     "quoted value in heredoc": "#!/bin/bash\ncat <<EOF >> /etc/ecs/ecs.config\nECS_CLUSTER=\"prod\"\nEOF\n",
+    "sh -c": "#!/bin/bash\nsudo sh -c 'echo ECS_CLUSTER=prod >> /etc/ecs/ecs.config'\n",
+    "bash -c": "#!/bin/bash\n/bin/bash -c \"echo 'ECS_CLUSTER=prod' > /etc/ecs/ecs.config\"\n",
+    "no spaces": "#!/bin/bash\necho ECS_CLUSTER=prod>>/etc/ecs/ecs.config\n",
     "cloud-config runcmd": "#cloud-config\nrepo_update: true\nruncmd:\n  - echo ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n",
     "cloud-config write_files": ("#cloud-config\nwrite_files:\n  - path: /etc/ecs/ecs.config\n    append: true\n"
                                  "    content: |\n      ECS_CLUSTER=prod\n  - path: /etc/motd\n"
