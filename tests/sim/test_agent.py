@@ -430,6 +430,24 @@ def test_terminating_deregisters_and_stops_tasks(sim):
     assert later["containerInstances"] == [] and later["failures"][0]["reason"] == "MISSING"
 
 
+def test_terminating_a_stopped_instance_does_not_deregister_it(sim):
+    ec2, ecs = sim.client("ec2"), sim.client("ecs")
+    iid = launch(sim)
+    sim.settle()
+    [ci] = instances(sim, "default")
+    ec2.stop_instances(InstanceIds=[iid])
+    sim.settle()
+    ec2.terminate_instances(InstanceIds=[iid])
+    sim.settle()
+    [still] = instances(sim, "default")
+    assert still["containerInstanceArn"] == ci["containerInstanceArn"]
+    assert still["status"] == "ACTIVE" and still["agentConnected"] is False
+    with pytest.raises(Exception, match="ClusterContainsContainerInstances"):
+        ecs.delete_cluster(cluster="default")
+    ecs.deregister_container_instance(cluster="default", containerInstance=ci["containerInstanceArn"])
+    ecs.delete_cluster(cluster="default")
+
+
 def test_stopping_before_registration_cancels_it(sim):
     ec2 = sim.client("ec2")
     iid = launch(sim)

@@ -117,17 +117,19 @@ class ContainerInstancesMixin(EcsCore):
     def _host_gone(self, ci: ContainerInstance, *, terminated: bool) -> None:
         """The EC2 instance stopped or terminated (§5.1): the agent disconnects and the tasks stop.
 
-        Terminated instances are deregistered (INACTIVE); stopped ones stay ACTIVE with
-        agentConnected=false. The stopCode for host loss is not documented (§10); ecslearn uses
-        TerminationNotice.
+        A running instance that is terminated is deregistered (INACTIVE). Stopped ones stay ACTIVE with
+        agentConnected=false, and so do instances terminated while stopped or disconnected: ECS does
+        not deregister those automatically (§5.1), so they block DeleteCluster until deregistered.
+        The stopCode for host loss is not documented (§10); ecslearn uses TerminationNotice.
         """
         if ci.status == "INACTIVE":
             return
+        was_connected = ci.agent_connected
         word = "terminated" if terminated else "stopped"
         self._agent_connected(ci, False)
         self._stop_instance_tasks(ci, stop_code="TerminationNotice",
                                   reason=f"Host EC2 (instance {ci.ec2_instance_id}) {word}.")
-        if terminated:
+        if terminated and was_connected:
             self._make_inactive(ci)
 
     def _make_inactive(self, ci: ContainerInstance) -> None:
