@@ -190,3 +190,13 @@ def test_content_check_passes_on_good_content(run, home):
     assert out.returncode == 0, out.stdout
     assert "7 question(s) in 1 file(s); 4 simulator-checked (57%)" in " ".join(out.stdout.split())
     assert out.stdout.rstrip().splitlines()[-1].startswith("no problems")
+
+
+def test_missed_practises_only_what_was_answered_wrong(run, home):
+    run(["quiz", "--content-dir", str(GOOD), "-q", "fx-status", "-q", "fx-concept"], stdin="ACTIVE\nB\n",
+        env_home=home)
+    out = run(["quiz", "--content-dir", str(GOOD), "--missed", "--json"], stdin="A\n", env_home=home)
+    assert out.returncode == 0, out.stderr
+    assert [(r["question"], r["correct"]) for r in json.loads(out.stdout)["results"]] == [("fx-concept", True)]
+    out = run(["quiz", "--content-dir", str(GOOD), "--missed"], env_home=home)
+    assert out.returncode == 2 and "error: no missed questions to practise" in out.stderr

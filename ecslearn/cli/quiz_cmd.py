@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ecslearn.cli.main import app
-from ecslearn.errors import ExitCode
+from ecslearn.errors import ExitCode, UsageError
 
 
 @app.command("quiz")
@@ -22,6 +22,7 @@ def quiz(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for the question order and variants "
                                                          "(the same seed gives the same quiz).")] = None,
     question: Annotated[list[str] | None, typer.Option("--question", "-q", help="Practice this question id (repeatable).")] = None,
+    missed: Annotated[bool, typer.Option("--missed", help="Only questions whose latest answer was wrong.")] = False,
     list_ids: Annotated[bool, typer.Option("--list", help="List the question ids (with topic and kind) and exit.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full results as JSON on stdout at the end.")] = False,
     content_dir: Annotated[Path | None, typer.Option("--content-dir", help="Read quizzes from this folder "
@@ -52,12 +53,18 @@ def quiz(
                 typer.echo(f"{r['id']:<44} {r['topic']:<20} {r['kind']:<8} {r['quiz']}")
         return
     seed = seed if seed is not None else secrets.randbelow(1_000_000)
-    questions = select_questions(content, topic=topic, exam=exam, count=count, seed=seed, ids=question or None)
-
     store = ProgressStore()
-    store.load()
+    state = store.load()
     for warning in store.warnings:
         print_warning(str(warning))
+    only = None
+    if missed:
+        known = {q.id for q in content.questions}
+        only = {qid for qid in state.missed_recently(last=500) if qid in known}
+        if not only:
+            raise UsageError("no missed questions to practise", hint="answer some questions first: ecslearn quiz")
+    questions = select_questions(content, topic=topic, exam=exam, count=count, seed=seed, ids=question or None,
+                                 only=only)
 
     console = make_console(stderr=as_json)
     prompter = default_prompter()

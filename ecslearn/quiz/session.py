@@ -18,9 +18,15 @@ class UnknownQuestionError(UsageError):
 
 
 def select_questions(content: ContentSet, *, topic: str | None = None, exam: str | None = None,
-                     count: int | None = None, seed: int = 0, ids: list[str] | None = None) -> list[ConcreteQuestion]:
-    """Pick the questions of a practice run: filtered, shuffled by `seed`, each with its variant seed."""
+                     count: int | None = None, seed: int = 0, ids: list[str] | None = None,
+                     only: set[str] | None = None) -> list[ConcreteQuestion]:
+    """Pick the questions of a practice run: filtered, shuffled by `seed`, each with its variant seed.
+
+    `ids` names questions explicitly (in that order); `only` restricts the pool (e.g. missed questions).
+    """
     pool: list[Question] = content.questions
+    if only is not None:
+        pool = [q for q in pool if q.id in only]
     if ids:
         known = {q.id: q for q in pool}
         chosen = []
