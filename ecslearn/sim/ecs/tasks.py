@@ -150,6 +150,7 @@ class _Plan:
     def __init__(self) -> None:
         self.containers: list[tuple[ContainerDef, dict[str, Any]]] = []  # (definition, override)
         self.workloads: list[wl.Workload] = []  # the behaviour of each container's image
+        self.task_overrides: dict[str, Any] = {}  # Task.overrides, as DescribeTasks shows them
         self.cpu = 0
         self.memory = 0
         self.needs: pl.Needs = pl.Needs(0, 0)
@@ -414,6 +415,12 @@ class TasksMixin(EcsCore):
                         udp.append(host)
                     else:
                         tcp.append(host)
+        plan.task_overrides = {"containerOverrides": [dict(co) if co else {"name": cdef.name}
+                                                      for cdef, co in plan.containers],
+                               "inferenceAcceleratorOverrides": []}
+        for key in ("cpu", "memory", "taskRoleArn", "executionRoleArn", "ephemeralStorage"):
+            if key in overrides:
+                plan.task_overrides[key] = overrides[key]
         plan.cpu = _parse_units(overrides["cpu"], "cpu") if "cpu" in overrides else \
             (td.cpu if td.cpu is not None else cpu_sum)
         plan.memory = _parse_units(overrides["memory"], "memory") if "memory" in overrides else \
@@ -547,7 +554,7 @@ class TasksMixin(EcsCore):
             failures.extend(fails)
         for task in made:
             self._notify(task)
-            self._begin(task)
+        self._begin_all(made)
         return made, failures
 
     @staticmethod
@@ -603,13 +610,8 @@ class TasksMixin(EcsCore):
                     tags=[dict(t) for t in tags], capacity_provider_name=capacity_provider,
                     network_configuration=network, enable_execute_command=enable_execute_command,
                     task_role_arn=overrides.get("taskRoleArn", task_def.task_role_arn),
-                    execution_role_arn=overrides.get("executionRoleArn", task_def.execution_role_arn))
-        task.overrides = {"containerOverrides": [dict(co) if co else {"name": cdef.name}
-                                                 for cdef, co in plan.containers],
-                          "inferenceAcceleratorOverrides": []}
-        for key in ("cpu", "memory", "taskRoleArn", "executionRoleArn", "ephemeralStorage"):
-            if key in overrides:
-                task.overrides[key] = overrides[key]
+                    execution_role_arn=overrides.get("executionRoleArn", task_def.execution_role_arn),
+                    overrides=plan.task_overrides)  # shared by the tasks of one call, never mutated
         if launch_type == "FARGATE":
             task.platform_version = platform_version
             task.platform_family = "Linux"
@@ -695,6 +697,27 @@ class TasksMixin(EcsCore):
                 att["status"] = status
 
     # --- the lifecycle ------------------------------------------------------------------------
+
+    def _begin_all(self, tasks: list[Task]) -> None:
+        """Schedule the first step of tasks created together: one event per kind of first step."""
+        provisioning = [t for t in tasks if t.last_status == "PROVISIONING"]
+        pending = [t for t in tasks if t.last_status == "PENDING"]
+        for t in pending:
+            self._connected(t)
+        for group, delay, step, name in (
+                ([t for t in provisioning if t.is_fargate], FARGATE_PROVISION_SECONDS, self._to_pending,
+                 "ENIs attached"),
+                ([t for t in provisioning if not t.is_fargate], ENI_ATTACH_SECONDS, self._to_pending,
+                 "ENIs attached"),
+                (pending, AGENT_PICKUP_SECONDS, self._pull, "pulls start")):
+            if group:
+                self.sim.schedule(delay, lambda group=group, step=step: self._batch_step(group, step),
+                                  name=f"{len(group)} task(s): {name}")
+
+    def _batch_step(self, tasks: list[Task], step: Callable[[Task], None]) -> None:
+        for task in tasks:
+            if task.desired_status != "STOPPED":  # a stop before this step ends the lifecycle itself
+                step(task)
 
     def _begin(self, task: Task) -> None:
         """Schedule the first step of a task created by `_create_task` (PROVISIONING or PENDING)."""
