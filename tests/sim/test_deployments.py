@@ -11,7 +11,16 @@ import itertools
 import pytest
 
 from ecslearn.sim import workloads
-from tests.sim.test_services_support import counts, describe, messages, register, squeeze, trace, world
+from tests.sim.test_services_support import (
+    counts,
+    describe,
+    messages,
+    register,
+    service_tasks,
+    squeeze,
+    trace,
+    world,
+)
 
 STUCK = ("service web was unable to stop or start tasks during a deployment because of the service deployment "
          "configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
@@ -32,7 +41,6 @@ def deploy(desired: int, min_pct: int, max_pct: int, *, instances: int = 3, seco
 
 
 def new_revision_running(sim) -> int:
-    from tests.sim.test_services_support import service_tasks
     return sum(1 for t in service_tasks(sim, "web")
                if t["lastStatus"] == "RUNNING" and t["taskDefinitionArn"].endswith("web:2"))
 
@@ -119,7 +127,6 @@ def test_deployment_record_fields():
     assert primary["createdAt"] <= primary["updatedAt"]
     assert old["rolloutState"] == "COMPLETED"
     # tasks carry the deployment id as startedBy and the service group
-    from tests.sim.test_services_support import service_tasks
     new = [t for t in service_tasks(sim, "web") if t["taskDefinitionArn"].endswith("web:2")]
     assert {t["startedBy"] for t in new} == {primary["id"]}
     assert {t["group"] for t in new} == {"service:web"}
@@ -339,3 +346,24 @@ def test_breaker_counts_tasks_that_never_start_and_rolls_back():
     sim.settle()
     (done,) = describe(sim)["deployments"]
     assert done["rolloutState"] == "COMPLETED" and done["taskDefinition"].endswith("web:1")
+
+
+@pytest.mark.parametrize(("max_pct", "together"), [(200, True), (100, False)])
+def test_unhealthy_tasks_replaced_together_with_room_else_one_at_a_time(max_pct, together):
+    sim = world()
+    ecs = sim.client("ecs")
+    hc = {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"], "interval": 5, "retries": 2}
+    workloads.set_workload(sim, "web:flaky", health_fails_after=100)
+    register(sim, image="web:flaky", healthCheck=hc)
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=3,
+                       deploymentConfiguration={"minimumHealthyPercent": 0, "maximumPercent": max_pct})
+    sim.advance(60)
+    assert counts(sim) == (3, 3)
+    first = {t["taskArn"] for t in service_tasks(sim, "web")}
+    sim.advance(240)
+    stopped = [t for t in ecs.describe_tasks(cluster="prod", tasks=list(first))["tasks"]
+               if t.get("stoppingAt")]
+    assert len(stopped) == 3
+    assert {t["stoppedReason"] for t in stopped} == {"Task failed container health checks"}
+    moments = {t["stoppingAt"] for t in stopped}
+    assert (len(moments) == 1) is together

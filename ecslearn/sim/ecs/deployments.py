@@ -128,6 +128,8 @@ class Service:
     by_instance: dict[str, set[str]] = field(default_factory=dict)
     #: tasks on DRAINING/INACTIVE instances, refreshed when the cluster's instances change
     displaced: dict[str, Task] = field(default_factory=dict)
+    #: tasks the scheduler is stopping because they failed health checks (not yet STOPPED)
+    health_stopping: set[str] = field(default_factory=set)
     #: tasks whose essential containers report UNHEALTHY
     hc_unhealthy: dict[str, Task] = field(default_factory=dict)
     seen_cluster_version: int = -1

@@ -702,6 +702,7 @@ class ServicesMixin(EcsCore):
         dep.tasks.pop(task.id, None)
         svc.displaced.pop(task.id, None)
         svc.hc_unhealthy.pop(task.id, None)
+        svc.health_stopping.discard(task.id)
         svc.lb_tasks.pop(task.id, None)
         if task.container_instance is not None:
             held = svc.by_instance.get(task.container_instance.id)
@@ -876,9 +877,6 @@ class ServicesMixin(EcsCore):
             bad = next((arn for arn, s in states if s == "unhealthy"), None)
             if bad is not None and not in_grace:
                 failed.append((task, bad))
-                target = next((t, p) for a, t, p in info.targets if a == bad)
-                self._svc_event(svc, ev.unhealthy_target(svc.name, target[0], target[1], bad,
-                                                         self._svc_health_reason(bad, *target)))
                 continue
             hc_ok = not self._svc_has_health_check(info.deployment) or task.health_status == "HEALTHY"
             healthy = bool(states) and all(s == "healthy" for _, s in states) and hc_ok
@@ -1194,19 +1192,35 @@ class ServicesMixin(EcsCore):
         for arn, n in list(svc.pending_registered.items()):
             self._svc_event(svc, ev.registered(svc.name, n, arn))
         svc.pending_registered.clear()
-        failed = self._svc_check_lb_health(svc)
-        for task, arn in failed:
+        # tasks failing health checks are replaced (§4.3): all at once when maximumPercent leaves room
+        # for their replacements, otherwise one at a time
+        unhealthy: list[tuple[Task, str, str | None]] = []
+        for task, arn in self._svc_check_lb_health(svc):
             info: TaskInfo = task.extra["service"]
-            self._svc_count_failure(svc, info.deployment, info, start_failure=False)
-            self._svc_stop(svc, [task], f"Task failed ELB health checks in (target-group {arn})")
-        hc_failed = [t for t in list(svc.hc_unhealthy.values())
-                     if t.health_status == "UNHEALTHY" and t.extra["service"].state in (RUNNING, HEALTHY)
-                     and (self.sim.now - (t.extra["service"].running_at or self.sim.now)).total_seconds()
-                     >= svc.health_check_grace]
-        for task in hc_failed:
+            target = next((t, p) for a, t, p in info.targets if a == arn)
+            unhealthy.append((task, f"Task failed ELB health checks in (target-group {arn})",
+                              ev.unhealthy_target(svc.name, target[0], target[1], arn,
+                                                  self._svc_health_reason(arn, *target))))
+        for task in list(svc.hc_unhealthy.values()):
             info = task.extra["service"]
-            self._svc_count_failure(svc, info.deployment, info, start_failure=False)
-            self._svc_stop(svc, [task], "Task failed container health checks")
+            if task.health_status == "UNHEALTHY" and info.state in (RUNNING, HEALTHY) and \
+                    (self.sim.now - (info.running_at or self.sim.now)).total_seconds() >= svc.health_check_grace:
+                unhealthy.append((task, "Task failed container health checks", None))
+        if unhealthy:
+            chosen = unhealthy
+            if svc.scheduling_strategy == "REPLICA" and svc.status == "ACTIVE":
+                room = upper_bound(svc.desired_count, svc.maximum_percent) - \
+                    sum(d.occupancy() for d in svc.deployments)
+                if room < len(unhealthy):
+                    n = max(room, 0) + (0 if svc.health_stopping else 1)
+                    chosen = unhealthy[:n]
+            for task, reason, message in chosen:
+                info = task.extra["service"]
+                if message:
+                    self._svc_event(svc, message)
+                self._svc_count_failure(svc, info.deployment, info, start_failure=False)
+                svc.health_stopping.add(task.id)
+                self._svc_stop(svc, [task], reason)
         if svc.status == "DRAINING":
             self._svc_reconcile_deleted(svc)
         elif svc.scheduling_strategy == "DAEMON":
