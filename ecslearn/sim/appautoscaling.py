@@ -808,7 +808,6 @@ class AppAutoScalingBackend(Backend):
                 outs.append((n, p, high.name))
             elif low is not None and low.state == "ALARM" and low.last_value is not None and running > 0:
                 n = max(0, math.ceil(running * low.last_value / value - 1e-9))
-                n = min(n, running - 1) if running > 0 else n
                 cooled = p.last_in is None or now - p.last_in >= timedelta(seconds=p.tracking["ScaleInCooldown"])
                 if cooled:
                     ins[p.arn] = (n, p, low.name)
