@@ -17,7 +17,7 @@ from typing import Any
 
 from ecslearn.errors import NotModelledError
 from ecslearn.sim.base import Backend, check_type, operation
-from ecslearn.sim.errors import aws_error
+from ecslearn.sim.errors import ClientError, aws_error
 
 _NAME = re.compile(r"^[a-zA-Z0-9_.\-/]+$")
 _TYPES = ("String", "StringList", "SecureString")
@@ -189,8 +189,8 @@ class SsmBackend(Backend):
             check_type(f"Names[{i}]", ref, str)
             try:
                 param, version, selector = self._resolve(ref)
-            except Exception as exc:
-                if getattr(exc, "code", None) in ("ParameterNotFound", "ParameterVersionNotFound"):
+            except ClientError as exc:
+                if exc.code in ("ParameterNotFound", "ParameterVersionNotFound"):
                     invalid.append(ref)
                     continue
                 raise
