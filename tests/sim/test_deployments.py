@@ -51,6 +51,8 @@ def test_row_4_100_200_starts_four_new_then_stops_four_old():
     assert min(running for running, _ in steps) >= 4  # never below ceil(4 x 100%)
     assert all(total <= 8 for _, total in steps)
     assert squeeze([running for running, _ in steps]) == [4, 8, 4]
+    # new tasks count as healthy 40 s after RUNNING (no LB, no health check): old ones stop then
+    assert 39 <= sum(1 for running, _ in steps if running == 8) <= 41
     assert steps[-1] == (4, 4) and new_revision_running(sim) == 4
     dep = describe(sim)["deployments"]
     assert [(d["status"], d["rolloutState"]) for d in dep] == [("PRIMARY", "COMPLETED")]
