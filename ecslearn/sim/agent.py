@@ -8,7 +8,8 @@ What happens, in simulated time (ecs-reference §5):
    Amazon Linux AMI has no agent: nothing registers and the agent log stays empty.
 2. `AGENT_START_SECONDS` after the instance is running (ecs-init starts Docker, then the agent
    container) the agent starts and registers (§5.7):
-   * no instance profile → `NoCredentialProviders`, no registration;
+   * no instance profile → `NoCredentialProviders`, no registration (retried: associating a profile
+     with `ec2.associate_iam_instance_profile` lets it register at the next attempt);
    * the profile's role must allow ecs:RegisterContainerInstance (when IAM is modelled); otherwise
      `AccessDeniedException`, and the agent retries every `RETRY_SECONDS` (ecs-init restarts it), so
      fixing the role's policy lets it register later;
@@ -1181,8 +1182,9 @@ def _attempt_registration(sim: Any, inst: Any) -> None:
     ecs = _ecs(sim)
     # 1. credentials from the instance profile
     if not inst.iam_instance_profile:
+        # not terminal: ecs-init restarts the agent, so associating a profile later lets it register
         _fail(sim, inst, "NoCredentialProviders: no valid providers in chain. Deprecated.\n\tFor verbose "
-              "messaging see aws.Config.CredentialsChainVerboseErrors", terminal=False)
+              "messaging see aws.Config.CredentialsChainVerboseErrors", terminal=False, retry=True)
         return
     iam = _iam(sim)
     cluster_arn = sim.arn("ecs", f"cluster/{cfg.cluster_name.rsplit('/', 1)[-1]}")

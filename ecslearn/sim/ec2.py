@@ -855,6 +855,90 @@ class Ec2Backend(Backend):
             out["NextToken"] = str(start + size)
         return out
 
+    _ATTRIBUTES = ("instanceType", "userData", "groupSet", "sourceDestCheck", "ebsOptimized", "enaSupport",
+                   "rootDeviceName", "disableApiTermination", "disableApiStop", "instanceInitiatedShutdownBehavior")
+
+    @operation
+    def describe_instance_attribute(self, Attribute: str, InstanceId: str,
+                                    DryRun: bool | None = None) -> dict[str, Any]:
+        """Read one attribute of an instance (userData comes back base64-encoded, as on AWS).
+
+        Not modelled: kernel, ramdisk, productCodes, blockDeviceMapping, sriovNetSupport, enclaveOptions.
+        """
+        [inst] = self._instances_by_ids([InstanceId])
+        if Attribute not in self._ATTRIBUTES:
+            if Attribute in ("kernel", "ramdisk", "productCodes", "blockDeviceMapping", "sriovNetSupport",
+                             "enclaveOptions"):
+                raise NotModelledError(f"the {Attribute} instance attribute", operation_name="DescribeInstanceAttribute")
+            raise aws_error("InvalidParameterValue",
+                            f"Value ({Attribute}) for parameter attribute is invalid. Unknown attribute.")
+        out: dict[str, Any] = {"InstanceId": inst.id}
+        if Attribute == "userData":
+            out["UserData"] = ({"Value": base64.b64encode(inst.user_data.encode()).decode()}
+                               if inst.user_data else {})
+        elif Attribute == "instanceType":
+            out["InstanceType"] = {"Value": inst.type.name}
+        elif Attribute == "groupSet":
+            out["Groups"] = [{"GroupId": g} for g in inst.security_group_ids]
+        elif Attribute == "rootDeviceName":
+            out["RootDeviceName"] = {"Value": "/dev/xvda"}
+        elif Attribute == "instanceInitiatedShutdownBehavior":
+            out["InstanceInitiatedShutdownBehavior"] = {"Value": "stop"}
+        else:
+            key = Attribute[0].upper() + Attribute[1:]
+            out[key] = {"Value": Attribute in ("sourceDestCheck", "enaSupport")}
+        return out
+
+    def _association_api(self, inst: Instance, state: str = "associated") -> dict[str, Any]:
+        assert inst.iam_instance_profile is not None
+        return {"AssociationId": "iip-assoc-" + inst.id[2:], "InstanceId": inst.id,
+                "IamInstanceProfile": dict(inst.iam_instance_profile), "State": state}
+
+    @operation
+    def associate_iam_instance_profile(self, IamInstanceProfile: dict, InstanceId: str) -> dict[str, Any]:
+        """Attach an instance profile to an instance that has none (the agent then gets credentials)."""
+        [inst] = self._instances_by_ids([InstanceId])
+        if inst.state in ("shutting-down", "terminated"):
+            raise aws_error("IncorrectInstanceState",
+                            f"The instance '{inst.id}' is not in a state from which it can be associated.")
+        if inst.iam_instance_profile:
+            raise aws_error("IncorrectState", f"There is an existing association for instance {inst.id}")
+        profile = self._resolve_profile(IamInstanceProfile)
+        if profile is None:
+            raise aws_error("InvalidParameterValue", "An instance profile name or ARN is required.")
+        inst.iam_instance_profile = profile
+        return {"IamInstanceProfileAssociation": self._association_api(inst, "associating")}
+
+    @operation
+    def disassociate_iam_instance_profile(self, AssociationId: str) -> dict[str, Any]:
+        """Detach an instance's instance profile (the agent loses its credentials)."""
+        inst = next((i for i in self.instances.values() if i.iam_instance_profile
+                     and "iip-assoc-" + i.id[2:] == AssociationId and not self._expired(i)), None)
+        if inst is None:
+            raise aws_error("InvalidAssociationID.NotFound",
+                            f"An association with ID {AssociationId} does not exist.")
+        out = self._association_api(inst, "disassociating")
+        inst.iam_instance_profile = None
+        return {"IamInstanceProfileAssociation": out}
+
+    @operation
+    def describe_iam_instance_profile_associations(self, AssociationIds: list | None = None,
+                                                   Filters: list | None = None, MaxResults: int | None = None,
+                                                   NextToken: str | None = None) -> dict[str, Any]:
+        """List instance-profile associations, by id or by instance-id/state filters."""
+        filters = self._filters(Filters, ("instance-id", "state"), tags=False)
+        out = []
+        for inst in self.instances.values():
+            if not inst.iam_instance_profile or self._expired(inst) or inst.state == "terminated":
+                continue
+            assoc = self._association_api(inst)
+            if AssociationIds and assoc["AssociationId"] not in AssociationIds:
+                continue
+            values = {"instance-id": inst.id, "state": "associated"}
+            if all(_matches(values[n], vals) for n, vals in filters):
+                out.append(assoc)
+        return {"IamInstanceProfileAssociations": out}
+
     # --- operations: images, types, network ---------------------------------------------------
 
     @operation

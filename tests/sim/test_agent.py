@@ -151,6 +151,16 @@ def test_no_instance_profile_means_no_credentials(sim):
     assert any("NoCredentialProviders: no valid providers in chain" in line for line in agent_log(sim, iid))
 
 
+def test_associating_a_profile_later_lets_the_agent_register(sim):
+    sim.client("ecs").create_cluster(clusterName="prod")
+    iid = launch(sim, "ECS_CLUSTER=prod", profile=None)
+    sim.advance(BOOT + 5)
+    assert instances(sim, "prod") == []
+    sim.client("ec2").associate_iam_instance_profile(InstanceId=iid, IamInstanceProfile=PROFILE)
+    sim.advance(120)
+    assert [c["ec2InstanceId"] for c in instances(sim, "prod")] == [iid]
+
+
 def test_role_without_register_permission_is_denied_then_retried_after_a_fix(sim):
     iam, ecs = sim.client("iam"), sim.client("ecs")
     ecs.create_cluster(clusterName="prod")

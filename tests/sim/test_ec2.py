@@ -320,3 +320,37 @@ def test_describe_instances_filters(sim):
     with pytest.raises(ClientError) as info:
         ec2.describe_instances(Filters=[{"Name": "colour", "Values": ["red"]}])
     assert err(info) == ("InvalidParameterValue", "The filter 'colour' is invalid")
+
+
+def test_describe_instance_attribute(sim):
+    text = "#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n"
+    iid = launch(sim, UserData=text, InstanceType="c5.large")["InstanceId"]
+    ec2 = sim.client("ec2")
+    ud = ec2.describe_instance_attribute(InstanceId=iid, Attribute="userData")["UserData"]["Value"]
+    assert base64.b64decode(ud).decode() == text
+    assert ec2.describe_instance_attribute(InstanceId=iid, Attribute="instanceType")["InstanceType"] == \
+        {"Value": "c5.large"}
+    with pytest.raises(ClientError) as info:
+        ec2.describe_instance_attribute(InstanceId=iid, Attribute="colour")
+    assert err(info)[0] == "InvalidParameterValue"
+
+
+def test_instance_profile_associations(sim):
+    ec2 = sim.client("ec2")
+    iid = launch(sim)["InstanceId"]
+    assert ec2.describe_iam_instance_profile_associations()["IamInstanceProfileAssociations"] == []
+    out = ec2.associate_iam_instance_profile(InstanceId=iid, IamInstanceProfile={"Name": "ecsInstanceRole"})
+    assoc = out["IamInstanceProfileAssociation"]
+    assert assoc["IamInstanceProfile"]["Arn"] == "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole"
+    with pytest.raises(ClientError) as info:
+        ec2.associate_iam_instance_profile(InstanceId=iid, IamInstanceProfile={"Name": "ecsInstanceRole"})
+    assert err(info)[0] == "IncorrectState"
+    listed = ec2.describe_iam_instance_profile_associations(
+        Filters=[{"Name": "instance-id", "Values": [iid]}])["IamInstanceProfileAssociations"]
+    assert [a["AssociationId"] for a in listed] == [assoc["AssociationId"]]
+    ec2.disassociate_iam_instance_profile(AssociationId=assoc["AssociationId"])
+    inst = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+    assert "IamInstanceProfile" not in inst
+    with pytest.raises(ClientError) as info:
+        ec2.associate_iam_instance_profile(InstanceId=iid, IamInstanceProfile={"Name": "noSuchProfile"})
+    assert err(info)[0] == "InvalidParameterValue"
