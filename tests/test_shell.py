@@ -247,3 +247,37 @@ def test_a_lesson_can_bring_its_own_world_and_commands(tmp_path):
     assert [c.text for c in complete(engine, "ch")] == ["check"]
     assert engine.execute("reset").stdout.startswith("Reset to the starting world.")
     assert engine.execute("check").stdout == "1 cluster(s)\n"
+
+
+_WORDS = ["aws", "ecs", "ec2", "iam", "s3", "list-clusters", "create-cluster", "run-task", "describe-tasks",
+          "--cluster", "--cluster-name", "--output", "table", "json", "text", "yaml", "--query", "'[0'",
+          "clusters[0]", "--count", "-1", "0", "11", "--cli-input-json", "'{\"clusterName\": 1}'", "{", "\"",
+          "--placement-strategy", "type=binpack,field=memory", "type=spread", "field=", "=", ",", "file://x",
+          "time", "+5", "+", "settle", "save", "reset", "help", "#", "\\", "--debug", "--region", "eu-west-1",
+          "--tags", "key=a,value=b", "key=", "--no-paginate", "--page-size", "none"]
+
+
+@pytest.fixture(scope="module")
+def fuzz_engine(tmp_path_factory) -> ShellEngine:
+    return ShellEngine(seed=0, cwd=tmp_path_factory.mktemp("fuzz"))
+
+
+def test_no_line_ever_shows_a_traceback(fuzz_engine):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    lines = st.one_of(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join),
+                      st.text(max_size=40))
+
+    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(line=lines)
+    def run(line: str) -> None:
+        if line.strip().split(" ")[:1] == ["reset"]:
+            return  # a reset costs a new AWS CLI driver: covered elsewhere
+        result = fuzz_engine.execute(line)
+        assert isinstance(result.exit_code, int)
+        assert "Traceback" not in result.stdout + result.stderr, line
+        if result.exit_code != 0:
+            assert result.stderr.strip() or result.kind == "aws", line
+
+    run()
