@@ -67,6 +67,7 @@ def test_quit_in_a_terminal(tmp_path):
         child.sendline("aws ecs list-clusters --output text")
         child.expect_exact("sandbox 09:00:00 $")
         child.sendline("quit")
+        child.expect_exact("This world was not saved")
         child.expect(pexpect.EOF)
     finally:
         child.close()

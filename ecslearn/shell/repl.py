@@ -115,6 +115,9 @@ def run_interactive(engine: ShellEngine, *, save_to: str | Path | None = None) -
     console.print("[ecs.heading]ecslearn sandbox[/ecs.heading]: a simulated AWS account, offline. "
                   "Type [bold]aws ...[/bold] commands, [bold]help[/bold] for more, "
                   "[bold]quit[/bold] or Ctrl-D to leave.")
+    if engine.scenario is not None:
+        console.print(f"Loaded the world from {engine.scenario} ({len(getattr(engine.sim, 'events', ()))} "
+                      f"recorded steps). {engine.execute('time').stdout.strip()}", markup=False)
     while True:
         prompt = f"sandbox {engine.sim.now:%H:%M:%S} $ "
         try:
@@ -133,6 +136,9 @@ def run_interactive(engine: ShellEngine, *, save_to: str | Path | None = None) -
         _show(result, sys.stdout, sys.stderr)
         if result.quit:
             break
+    if save_to is None and engine.unsaved:
+        console.print("This world was not saved (`save FILE` in the shell, or `ecslearn sandbox --save FILE`).",
+                      markup=False)
     return _finish(engine, save_to, sys.stderr)
 
 
