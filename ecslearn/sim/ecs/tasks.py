@@ -1098,7 +1098,11 @@ class TasksMixin(EcsCore):
 
     @operation
     def stop_task(self, task: str, cluster: str | None = None, reason: str | None = None) -> dict[str, Any]:
-        """Stop a task: SIGTERM, then SIGKILL after stopTimeout (stopCode UserInitiated)."""
+        """Stop a task: SIGTERM, then SIGKILL after stopTimeout (stopCode UserInitiated).
+
+        Not modelled: the agent's ECS_CONTAINER_STOP_TIMEOUT (the container's stopTimeout or 30 s is
+        used), custom STOPSIGNALs.
+        """
         c = self._cluster(cluster)
         self._purge_stopped(c)
         found = self._find_task(c, task)
@@ -1110,7 +1114,11 @@ class TasksMixin(EcsCore):
 
     @operation
     def describe_tasks(self, tasks: list, cluster: str | None = None, include: list | None = None) -> dict[str, Any]:
-        """Describe up to 100 tasks; unknown ones come back in `failures` as MISSING."""
+        """Describe up to 100 tasks; unknown ones come back in `failures` as MISSING.
+
+        Not modelled: the DELETED state, inference accelerators, ephemeral-storage usage, managed agents
+        (ECS Exec) and the container `imageDigest` unless the image's registry provides one.
+        """
         c = self._cluster(cluster)
         self._purge_stopped(c)
         for item in include or []:
@@ -1135,7 +1143,10 @@ class TasksMixin(EcsCore):
                    family: str | None = None, nextToken: str | None = None, maxResults: int | None = None,
                    startedBy: str | None = None, serviceName: str | None = None,
                    desiredStatus: str | None = None, launchType: str | None = None) -> dict[str, Any]:
-        """List task ARNs, filtered; desiredStatus defaults to RUNNING (PENDING lists nothing)."""
+        """List task ARNs, filtered; desiredStatus defaults to RUNNING (PENDING lists nothing).
+
+        Not modelled: tasks of other launch types than EC2, FARGATE and EXTERNAL.
+        """
         c = self._cluster(cluster)
         self._purge_stopped(c)
         status = desiredStatus or "RUNNING"
