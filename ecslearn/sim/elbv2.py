@@ -79,6 +79,12 @@ def validation(message: str) -> Exception:
     return aws_error("ValidationError", message)
 
 
+def _strings(path: str, items: Any) -> list[str]:
+    """A list parameter whose members must be strings (botocore's check, member by member)."""
+    check_type(path, items, (list, tuple))
+    return [check_type(f"{path}[{i}]", v, str) for i, v in enumerate(items)]
+
+
 def _constraint(name: str, value: Any, low: int, high: int) -> None:
     if value < low:
         raise validation(f"1 validation error detected: Value '{value}' at '{name}' failed to satisfy "
@@ -424,7 +430,7 @@ class Elbv2Backend(Backend):
     def add_tags(self, ResourceArns: list, Tags: list) -> dict[str, Any]:
         """Add or overwrite tags on load balancers, target groups, listeners and rules."""
         new = self._check_tags(Tags)
-        objs = [self._tagged(a) for a in ResourceArns]
+        objs = [self._tagged(a) for a in _strings("ResourceArns", ResourceArns)]
         for obj in objs:
             merged = {t["Key"]: t["Value"] for t in obj.tags}
             merged.update({t["Key"]: t["Value"] for t in new})
@@ -436,14 +442,16 @@ class Elbv2Backend(Backend):
     @operation
     def remove_tags(self, ResourceArns: list, TagKeys: list) -> dict[str, Any]:
         """Remove tags by key."""
-        objs = [self._tagged(a) for a in ResourceArns]
+        objs = [self._tagged(a) for a in _strings("ResourceArns", ResourceArns)]
+        keys = set(_strings("TagKeys", TagKeys))
         for obj in objs:
-            obj.tags = [t for t in obj.tags if t["Key"] not in set(map(str, TagKeys))]
+            obj.tags = [t for t in obj.tags if t["Key"] not in keys]
         return {}
 
     @operation
     def describe_tags(self, ResourceArns: list) -> dict[str, Any]:
         """Tags of up to 20 resources."""
+        _strings("ResourceArns", ResourceArns)
         if len(ResourceArns) > 20:
             raise validation("You can specify up to 20 resource ARNs")
         return {"TagDescriptions": [{"ResourceArn": a, "Tags": list(self._tagged(a).tags)}
@@ -579,6 +587,8 @@ class Elbv2Backend(Backend):
         """Describe load balancers by ARN or name (or all)."""
         if LoadBalancerArns and Names:
             raise validation("Load balancer names and load balancer ARNs cannot be specified at the same time")
+        _strings("LoadBalancerArns", LoadBalancerArns or [])
+        _strings("Names", Names or [])
         if LoadBalancerArns:
             found = [self._load_balancer(a) for a in LoadBalancerArns]
         elif Names:
@@ -788,6 +798,8 @@ class Elbv2Backend(Backend):
         """Describe target groups by ARN, by name, by load balancer, or all."""
         if sum(x is not None for x in (LoadBalancerArn, TargetGroupArns, Names)) > 1:
             raise validation("Only one of load balancer ARN, target group ARNs or names can be specified")
+        _strings("TargetGroupArns", TargetGroupArns or [])
+        _strings("Names", Names or [])
         if TargetGroupArns:
             found = [self._target_group(a) for a in TargetGroupArns]
         elif Names:
@@ -982,6 +994,7 @@ class Elbv2Backend(Backend):
                 if not isinstance(body, str) or len(body) > 1024:
                     raise validation("Fixed response message body can be at most 1024 characters")
                 ctype = cfg.get("ContentType", "text/plain")
+                check_type(f"{path}[{i}].FixedResponseConfig.ContentType", ctype, str)
                 if ctype not in ("text/plain", "text/css", "text/html", "application/javascript",
                                  "application/json"):
                     raise validation(f"Content type '{ctype}' is not valid")
@@ -996,6 +1009,11 @@ class Elbv2Backend(Backend):
                 code = cfg.get("StatusCode")
                 if code not in ("HTTP_301", "HTTP_302"):
                     raise validation("Redirect status code must be HTTP_301 or HTTP_302")
+                for key in ("Protocol", "Port", "Host", "Path", "Query"):
+                    if key in cfg:
+                        check_type(f"{path}[{i}].RedirectConfig.{key}", cfg[key], str)
+                if cfg.get("Protocol", "#{protocol}") not in ("HTTP", "HTTPS", "#{protocol}"):
+                    raise validation("Redirect protocol must be HTTP, HTTPS or #{protocol}")
                 entry = {"Type": "redirect", "RedirectConfig": {
                     "Protocol": cfg.get("Protocol", "#{protocol}"), "Port": cfg.get("Port", "#{port}"),
                     "Host": cfg.get("Host", "#{host}"), "Path": cfg.get("Path", "/#{path}"),
@@ -1003,7 +1021,11 @@ class Elbv2Backend(Backend):
                 terminal += 1
             else:
                 raise validation(f"Action type '{kind}' must be one of 'forward, fixed-response, redirect'")
-            entry["Order"] = action.get("Order", i + 1)
+            order = action.get("Order", i + 1)
+            check_type(f"{path}[{i}].Order", order, int)
+            if not 1 <= order <= 50000:
+                raise validation("Action order must be between 1 and 50000")
+            entry["Order"] = order
             out.append(entry)
         if terminal != 1:
             raise validation("A rule or listener must have exactly one forward, fixed-response or redirect action")
@@ -1044,6 +1066,8 @@ class Elbv2Backend(Backend):
             raise aws_error("CertificateNotFound", f"A certificate must be specified for {protocol} listeners")
         if AlpnPolicy:
             raise NotModelledError("ALPN policies", operation_name="CreateListener")
+        for i, cert in enumerate(Certificates or []):
+            check_type(f"Certificates[{i}]", cert, dict)
         tags = self._check_tags(Tags)
         for other in lb.listeners.values():
             if other.port == port:
@@ -1070,6 +1094,7 @@ class Elbv2Backend(Backend):
         """Describe the listeners of a load balancer, or listeners by ARN."""
         if LoadBalancerArn is None and not ListenerArns:
             raise validation("You must specify either listener ARNs or a load balancer ARN")
+        _strings("ListenerArns", ListenerArns or [])
         if ListenerArns:
             found = [self._listener(a) for a in ListenerArns]
         else:
@@ -1102,6 +1127,8 @@ class Elbv2Backend(Backend):
             listener.port = Port
         if SslPolicy is not None:
             listener.ssl_policy = SslPolicy
+        for i, cert in enumerate(Certificates or []):
+            check_type(f"Certificates[{i}]", cert, dict)
         if Certificates is not None:
             listener.certificates = [dict(c) for c in Certificates]
         if actions is not None:
@@ -1208,6 +1235,7 @@ class Elbv2Backend(Backend):
         """A listener's rules in priority order, the default rule last (or rules by ARN)."""
         if ListenerArn is None and not RuleArns:
             raise validation("You must specify either listener ARN or rule ARNs")
+        _strings("RuleArns", RuleArns or [])
         if RuleArns:
             found = [self._rule(a) for a in RuleArns]
         else:

@@ -64,7 +64,13 @@ def _parse(url: str, path: str | None) -> tuple[str, str, int, str]:
     """(scheme, host, port, path) of a DNS name or URL."""
     if "://" not in url:
         url = "http://" + url
-    parts = urlsplit(url)
+    if not isinstance(url, str) or (path is not None and not isinstance(path, str)):
+        raise SimulatorError("send_request takes a DNS name or URL and a path, as strings")
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError as err:
+        raise SimulatorError(f"not a URL: {url!r} ({err})") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise SimulatorError(f"send_request only speaks http and https, not {scheme!r}")
@@ -77,7 +83,7 @@ def _parse(url: str, path: str | None) -> tuple[str, str, int, str]:
     chosen = path if path is not None and (path != "/" or url_path == "/") else url_path
     if not chosen.startswith("/"):
         chosen = "/" + chosen
-    return scheme, (parts.hostname or "").lower(), port, chosen.split("?", 1)[0]
+    return scheme, (hostname or "").lower(), port, chosen.split("?", 1)[0]
 
 
 def _pick_group(rule: Rule, action: dict[str, Any]) -> str:
@@ -114,6 +120,8 @@ def _pick_target(tg: TargetGroup) -> tuple[Target | None, bool]:
 
 def send_request(sim: Simulator, dns_name_or_url: str, path: str = "/", *, host: str | None = None) -> Response:
     """Send one HTTP request to a load balancer and report who answered (see the module docstring)."""
+    if host is not None and not isinstance(host, str):
+        raise SimulatorError("host must be a string (the Host header)")
     elb: Elbv2Backend = sim.backend("elbv2")  # type: ignore[assignment]
     scheme, hostname, port, req_path = _parse(dns_name_or_url, path)
     lb: LoadBalancer | None = elb.load_balancer_by_dns(hostname)
