@@ -21,7 +21,7 @@ from ecslearn.lesson.world import LessonWorld, show_value
 class View:
     """Something to show. `kind` tells the UI how: see ui/lesson.py `render`.
 
-    kinds: step (data: StepInfo), markdown (text), info / ok / bad / warn (text), check (data:
+    kinds: step (data: StepInfo), markdown (text), hint-text (text: Markdown, data: (n, total)), info / ok / bad / warn (text), check (data:
     CheckReport), code (text: title, data: lines), steps (data: list of (number, title, kind, status,
     current)), question (data: (ConcreteQuestion, number, total)), grade (data: Grade),
     logs (data: sections), map (data: ClusterMap), lessons (data: rows), done (text).
@@ -141,7 +141,10 @@ class LessonRunner:
         from ecslearn.content.variants import variant
 
         cq = variant(items[self.state.quiz_index], self.lesson.seed)
-        return [View("question", data=(cq, self.state.quiz_index + 1, len(items)))]
+        views = [View("question", data=(cq, self.state.quiz_index + 1, len(items)))]
+        if cq.question.kind is Kind.CONFIG:
+            views.append(View("info", "Several lines? Separate them with `;` on one line."))
+        return views
 
     # --- what the learner types ------------------------------------------------------------------
 
@@ -173,8 +176,11 @@ class LessonRunner:
         value = self.world.ask(step.ask)
         right = predicted(text, value)
         self.state.predicted = True
+        shown = show_value(value)
+        if isinstance(value, bool) and text.lower() in ("yes", "no", "y", "n"):
+            shown = "yes" if value else "no"
         views.append(View("ok" if right else "bad", ("✔ Right: " if right else f"✘ You said {text}; the simulator "
-                                                    "says: ") + show_value(value)))
+                                                    "says: ") + shown))
         if step.explain:
             views.append(View("markdown", step.explain))
         views += self._mark_done()
@@ -189,6 +195,8 @@ class LessonRunner:
         from ecslearn.quiz.engine import Engine
 
         q = items[self.state.quiz_index]
+        if q.kind is Kind.CONFIG:  # several ecs.config lines on one shell line: `A=1; B=2`
+            text = "\n".join(part.strip() for part in text.split(";"))
         grade = Engine().grade(q, text, seed=self.lesson.seed)
         with self.store.transaction() as st:
             st.record_answer(q.id, grade.correct, seed=self.lesson.seed, answer=grade.given, mode="lesson")
@@ -263,12 +271,13 @@ class LessonRunner:
         step = self.step
         if step.kind is not StepKind.DO or not step.hints:
             return [View("info", "This step has no hints.")]
-        if self.state.hints >= len(step.hints):
-            return [View("hint", f"Hint {len(step.hints)}/{len(step.hints)}: {step.hints[-1]}"),
+        total = len(step.hints)
+        if self.state.hints >= total:
+            return [View("hint-text", step.hints[-1], (total, total)),
                     View("info", "That was the last hint; `solution` shows one way to do it.")]
         self.state.hints += 1
         n = self.state.hints
-        views = [View("hint", f"Hint {n}/{len(step.hints)}: {step.hints[n - 1]}")]
+        views = [View("hint-text", step.hints[n - 1], (n, total))]
         if n == len(step.hints) and not self.state.passed:
             views.append(View("info", "That was the last hint; `solution` now shows one way to do it."))
         return views
@@ -365,11 +374,6 @@ class LessonRunner:
 
     def show(self) -> list[View]:
         return self._show_step()
-
-
-def quiz_kinds_ok(q: Question) -> bool:
-    """Question kinds answerable on one line in the lesson shell."""
-    return q.kind not in (Kind.CONFIG, Kind.COMMAND, Kind.TASKDEF)
 
 
 __all__ = ["LessonRunner", "StepInfo", "View"]

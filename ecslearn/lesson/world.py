@@ -93,6 +93,15 @@ def _expected(outcome: CheckOutcome) -> str:
     return _OPS.get(outcome.op, "{}").format(show_value(outcome.expected))
 
 
+def worst_lines(log: list[str], limit: int = 1) -> list[str]:
+    """The agent log lines that explain most: the last errors, else critical lines, else warnings."""
+    for level in ("level=error", "level=crit", "level=warn"):
+        found = [ln for ln in log if level in ln]
+        if found:
+            return found[-limit:]
+    return []
+
+
 class _Quiet:
     """The world's simulator seen without recording (checks and the map are not part of the world)."""
 
@@ -188,9 +197,8 @@ class LessonWorld:
 
         out = []
         for instance_id in self.instance_ids():
-            lines = [ln for ln in agent_log(self.sim, instance_id)
-                     if "level=error" in ln or "level=crit" in ln or "level=warn" in ln]
-            out.extend(f"agent on {instance_id}: {_agent_msg(ln)}" for ln in lines[-limit:])
+            lines = worst_lines(agent_log(self.sim, instance_id), limit)
+            out.extend(f"agent on {instance_id}: {_agent_msg(ln)}" for ln in lines)
         return tuple(out)
 
     def instance_ids(self) -> list[str]:

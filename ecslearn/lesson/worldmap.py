@@ -196,10 +196,11 @@ def _loose(sim: Any, registered: set[str]) -> list[LooseInstance]:
                 continue
             note = None
             if agent_log is not None:
-                lines = [ln for ln in agent_log(getattr(sim, "_sim", sim), iid)
-                         if "level=error" in ln or "level=crit" in ln or "level=warn" in ln]
+                from ecslearn.lesson.world import worst_lines
+
+                lines = worst_lines(agent_log(getattr(sim, "_sim", sim), iid))
                 if lines:
-                    note = _agent_msg(lines[-1])
+                    note = "agent: " + _agent_msg(lines[-1])
                 elif not agent_log(getattr(sim, "_sim", sim), iid):
                     note = "no ECS agent log: the AMI has no agent, or it has not started yet"
             out.append(LooseInstance(iid, i.get("InstanceType", "?"), state,

@@ -116,6 +116,10 @@ def render(console: Console, view: View) -> None:
         render_step(console, view.data)
     elif kind == "markdown":
         console.print(_md(view.text))
+    elif kind == "hint-text":
+        n, total = view.data
+        console.print(Text(f"Hint {n}/{total}:", style="hint"))
+        console.print(_pad(_md(view.text)))
     elif kind == "check":
         render_check(console, view.data)
     elif kind in ("ok", "bad", "warn", "hint", "info", "done"):
@@ -127,7 +131,7 @@ def render(console: Console, view: View) -> None:
     elif kind == "code":
         console.print(Text(view.text, style="ecs.heading"))
         for line in view.data or []:
-            console.print(_pad(Text(line, style="ecs.id")), soft_wrap=True)
+            console.print(_pad(Text(line, style="ecs.id", overflow="fold")))
     elif kind == "output":
         console.print(Text(view.text.rstrip("\n")), soft_wrap=True)
     elif kind == "steps":
@@ -136,7 +140,10 @@ def render(console: Console, view: View) -> None:
         from ecslearn.ui.quiz import render_question
 
         cq, number, total = view.data
-        render_question(console, cq, number, total, interactive=False)
+        from ecslearn.content.model import FREE_KINDS
+
+        # free-form answers are one shell line here (not the quiz's "end with ." block)
+        render_question(console, cq, number, total, interactive=cq.question.kind in FREE_KINDS)
         console.print(Text("Type your answer.", style="hint"))
     elif kind == "grade":
         from ecslearn.ui.quiz import render_grade
@@ -146,7 +153,7 @@ def render(console: Console, view: View) -> None:
         for title, lines in view.data:
             console.print(Text(title, style="ecs.heading"))
             for line in lines:
-                console.print(_pad(Text(line)), soft_wrap=True)
+                console.print(_pad(Text(line, overflow="fold")))
     elif kind == "map":
         from ecslearn.ui.map import render_map
 

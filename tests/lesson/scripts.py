@@ -11,6 +11,11 @@ def right_answer(question, seed: int) -> str:
     from ecslearn.quiz.engine import Engine
 
     key = Engine().key(question, seed)
+    if question.kind in (Kind.CONFIG, Kind.COMMAND, Kind.TASKDEF):
+        from ecslearn.content.variants import variant
+
+        solution = variant(question, seed).question.solution or ""
+        return "; ".join(line.strip() for line in solution.strip().splitlines())
     if question.kind is Kind.PREDICT:
         return show_value(key.value)
     return ",".join(key.letters)
