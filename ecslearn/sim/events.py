@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ecslearn.errors import NotModelledError, ParamValidationError
+from ecslearn.errors import EcslearnError, NotModelledError, ParamValidationError
 from ecslearn.sim.base import Backend, check_type, operation
 from ecslearn.sim.errors import ClientError, aws_error
 
@@ -80,7 +80,7 @@ class ScheduleExpression:
         start = moment.astimezone(self.tz) if self.tz is not None else moment
         try:
             nxt = croniter(self.cron, start).get_next(datetime)
-        except (CroniterBadDateError, ValueError, KeyError):
+        except (CroniterBadDateError, ValueError, KeyError, TypeError, OverflowError):
             return None
         return nxt.astimezone(moment.tzinfo)
 
@@ -139,6 +139,13 @@ def _network(params: dict[str, Any], path: str) -> dict[str, Any] | None:
     if av is None:
         return None
     check_type(f"{path}.NetworkConfiguration.awsvpcConfiguration", av, dict)
+    for key in ("Subnets", "SecurityGroups"):
+        if key in av:
+            check_type(f"{path}.NetworkConfiguration.awsvpcConfiguration.{key}", av[key], (list, tuple))
+            for i, item in enumerate(av[key]):
+                check_type(f"{path}.NetworkConfiguration.awsvpcConfiguration.{key}[{i}]", item, str)
+    if "AssignPublicIp" in av:
+        check_type(f"{path}.NetworkConfiguration.awsvpcConfiguration.AssignPublicIp", av["AssignPublicIp"], str)
     out: dict[str, Any] = {"subnets": list(av.get("Subnets") or [])}
     if av.get("SecurityGroups"):
         out["securityGroups"] = list(av["SecurityGroups"])
@@ -212,7 +219,7 @@ def run_ecs_target(sim: Any, *, principal: str, role_arn: str | None, cluster_ar
     except ClientError as err:
         record["error"] = f"{err.code}: {err.aws_message}"
         return record
-    except NotModelledError as err:
+    except EcslearnError as err:  # not modelled, or parameters RunTask would refuse
         record["error"] = str(err)
         return record
     record["taskArns"] = [t.arn for t in tasks]

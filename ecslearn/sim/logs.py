@@ -232,6 +232,8 @@ class LogsBackend(Backend):
         if logGroupClass:
             groups = [g for g in groups if g.log_group_class == logGroupClass]
         if logGroupIdentifiers:
+            for i, ident in enumerate(logGroupIdentifiers):
+                check_type(f"logGroupIdentifiers[{i}]", ident, str)
             wanted = set(logGroupIdentifiers)
             groups = [g for g in groups if g.name in wanted or self._group_arn(g.name) in wanted]
         page, token = self._page([self._group_api(g) for g in groups], nextToken, limit, 50, 50)
@@ -408,6 +410,8 @@ class LogsBackend(Backend):
             raise aws_error("InvalidParameterException", "logStreamNames and logStreamNamePrefix are mutually "
                                                          "exclusive parameters.")
         predicate = compile_filter(filterPattern)
+        for i, name_ in enumerate(logStreamNames or []):
+            check_type(f"logStreamNames[{i}]", name_, str)
         streams = [s for s in g.streams.values()
                    if (not logStreamNames or s.name in logStreamNames)
                    and s.name.startswith(logStreamNamePrefix or "")]

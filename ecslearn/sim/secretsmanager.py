@@ -103,8 +103,12 @@ class SecretsManagerBackend(Backend):
         value = int(self.sim.new_hex(12), 16)
         return "".join(_SUFFIX_CHARS[(value >> (6 * i)) % len(_SUFFIX_CHARS)] for i in range(6))
 
-    def _add_version(self, secret: Secret, string: str | None, binary: bytes | None,
+    def _add_version(self, secret: Secret, string: str | None, binary: Any,
                      token: str | None) -> SecretVersion:
+        if binary is not None:
+            if not isinstance(binary, bytes | bytearray):
+                raise aws_error("InvalidParameterException", "SecretBinary must be a binary value (bytes).")
+            binary = bytes(binary)
         if string is None and binary is None:
             raise aws_error("InvalidRequestException", "You must provide either SecretString or SecretBinary.")
         if string is not None and binary is not None:
@@ -162,8 +166,6 @@ class SecretsManagerBackend(Backend):
         if not _NAME.match(Name):
             raise aws_error("ValidationException", "Invalid name. Must be a valid name containing alphanumeric "
                                                    "characters, or any of the following: -/_+=.@!")
-        if SecretBinary is not None and not isinstance(SecretBinary, bytes | bytearray):
-            raise aws_error("InvalidParameterException", "SecretBinary must be bytes.")
         tags = self._check_tags(Tags)
         existing = self.secrets.get(Name)
         if existing is not None:
@@ -176,7 +178,7 @@ class SecretsManagerBackend(Backend):
                         Description, KmsKeyId, tags)
         out: dict[str, Any] = {"ARN": secret.arn, "Name": Name}
         if SecretString is not None or SecretBinary is not None:
-            out["VersionId"] = self._add_version(secret, SecretString, SecretBinary and bytes(SecretBinary),
+            out["VersionId"] = self._add_version(secret, SecretString, SecretBinary,
                                                  ClientRequestToken).id
         self.secrets[Name] = secret
         return out
@@ -211,7 +213,7 @@ class SecretsManagerBackend(Backend):
         if VersionStages not in (None, ["AWSCURRENT"]) or RotationToken is not None:
             raise NotModelledError("custom secret version stages and rotation")
         secret = self._get(SecretId)
-        version = self._add_version(secret, SecretString, SecretBinary and bytes(SecretBinary), ClientRequestToken)
+        version = self._add_version(secret, SecretString, SecretBinary, ClientRequestToken)
         return {"ARN": secret.arn, "Name": secret.name, "VersionId": version.id,
                 "VersionStages": list(version.stages)}
 
@@ -227,7 +229,7 @@ class SecretsManagerBackend(Backend):
             secret.kms_key_id = KmsKeyId
         out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
         if SecretString is not None or SecretBinary is not None:
-            out["VersionId"] = self._add_version(secret, SecretString, SecretBinary and bytes(SecretBinary),
+            out["VersionId"] = self._add_version(secret, SecretString, SecretBinary,
                                                  ClientRequestToken).id
         return out
 
