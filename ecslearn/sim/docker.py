@@ -117,6 +117,38 @@ def docker_push(sim: Simulator, image_uri: str, *, workload: Any = None, size_mb
     return image.digest
 
 
+def docker_pull(sim: Simulator, image_uri: str, *, logged_in: bool = True) -> str:
+    """`docker pull <acct>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag|@digest>` by the learner; returns the digest.
+
+    Records the pull (the image's lastRecordedPullTime). Login rules as for `docker_push`.
+    """
+    ref = parse_image(image_uri)
+    ecr = _ecr(sim)
+    if not ref.is_ecr:
+        raise NotModelledError("docker pull from registries other than Amazon ECR")
+    if ref.registry != ecr._registry_host():
+        raise NotModelledError("pulling from another account's or region's ECR registry")
+    if not logged_in:
+        password = _logins(sim).get(ref.registry)
+        if password is None:
+            raise DockerError(f"Error response from daemon: Head https://{ref.registry}/v2/{ref.repository}/manifests/"
+                              f"{ref.reference}: no basic auth credentials")
+        if not ecr._token_valid(password):
+            raise DockerError("Error response from daemon: pull access denied: Your authorization token has "
+                              "expired. Reauthenticate and try again.")
+    repo = ecr._find_repo(ref.repository)
+    if repo is None:
+        raise DockerError(f"Error response from daemon: repository {ref.registry}/{ref.repository} not found: name "
+                          f"unknown: The repository with name '{ref.repository}' does not exist in the registry "
+                          f"with id '{sim.account_id}'")
+    image = ecr._resolve(repo, ref.reference)
+    if image is None:
+        raise DockerError(f"Error response from daemon: manifest for {image_uri} not found: manifest unknown: "
+                          "Requested image not found")
+    ecr._record_pull(image)
+    return image.digest
+
+
 def private_registry(sim: Simulator, host: str, *, username: str, password: str,
                      repositories: list[str] | None = None) -> None:
     """Declare a private registry (or private Docker Hub repositories) and the credentials it accepts.

@@ -409,14 +409,36 @@ class EcrBackend(Backend):
         return {"registryId": self.account_id, "repositoryName": repo.name,
                 "imageScanningConfiguration": {"scanOnPush": repo.scan_on_push}}
 
+    def _repo_by_arn(self, arn: str) -> Repository:
+        repo = next((r for r in self.repos.values() if r.arn == arn), None)
+        if repo is None:
+            if not isinstance(arn, str) or ":repository/" not in arn:
+                raise aws_error("InvalidParameterException", f"Invalid parameter at 'resourceArn' failed to satisfy "
+                                                             f"constraint: 'Invalid ARN: {arn}'")
+            raise self._err_repo_missing(arn.rsplit("repository/", 1)[-1])
+        return repo
+
     @operation
     def list_tags_for_resource(self, resourceArn: str) -> dict[str, Any]:
         """List a repository's tags."""
-        repo = next((r for r in self.repos.values() if r.arn == resourceArn), None)
-        if repo is None:
-            name = resourceArn.rsplit("repository/", 1)[-1] if "repository/" in resourceArn else resourceArn
-            raise self._err_repo_missing(name)
-        return {"tags": [dict(t) for t in repo.tags]}
+        return {"tags": [dict(t) for t in self._repo_by_arn(resourceArn).tags]}
+
+    @operation
+    def tag_resource(self, resourceArn: str, tags: list) -> dict[str, Any]:
+        """Add or overwrite tags on a repository."""
+        repo = self._repo_by_arn(resourceArn)
+        merged = {t["Key"]: t["Value"] for t in repo.tags}
+        merged.update({t["Key"]: t["Value"] for t in self._check_tags(tags)})
+        repo.tags = [{"Key": k, "Value": v} for k, v in merged.items()]
+        return {}
+
+    @operation
+    def untag_resource(self, resourceArn: str, tagKeys: list) -> dict[str, Any]:
+        """Remove tags from a repository by key."""
+        repo = self._repo_by_arn(resourceArn)
+        keys = {k for k in tagKeys if isinstance(k, str)}
+        repo.tags = [t for t in repo.tags if t["Key"] not in keys]
+        return {}
 
     # --- images ----------------------------------------------------------------------------------
 

@@ -228,3 +228,25 @@ def test_random_input_never_crashes(name, tag, manifest, ids):
     for call in calls:
         with contextlib.suppress(ClientError, ParamValidationError, NotModelledError):
             call()
+
+
+def test_docker_pull_and_repository_tags(sim):
+    from ecslearn.sim.docker import docker_pull
+
+    ecr = sim.client("ecr")
+    arn = ecr.create_repository(repositoryName="web", tags=[{"Key": "team", "Value": "a"}])["repository"][
+        "repositoryArn"]
+    digest = docker_push(sim, f"{HOST}/web:v1")
+    sim.advance(60)
+    assert docker_pull(sim, f"{HOST}/web:v1") == digest
+    assert docker_pull(sim, f"{HOST}/web@{digest}") == digest
+    assert ecr.describe_images(repositoryName="web")["imageDetails"][0]["lastRecordedPullTime"] == sim.now
+    with pytest.raises(DockerError, match=r"manifest for .*web:v2 not found"):
+        docker_pull(sim, f"{HOST}/web:v2")
+    with pytest.raises(DockerError, match="name unknown: The repository with name 'api' does not exist"):
+        docker_pull(sim, f"{HOST}/api:v1")
+    with pytest.raises(DockerError, match="no basic auth credentials"):
+        docker_pull(sim, f"{HOST}/web:v1", logged_in=False)
+    ecr.tag_resource(resourceArn=arn, tags=[{"Key": "env", "Value": "prod"}])
+    ecr.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert ecr.list_tags_for_resource(resourceArn=arn)["tags"] == [{"Key": "env", "Value": "prod"}]
