@@ -332,6 +332,7 @@ class AppAutoScalingBackend(Backend):
             raise validation(f"ECS service doesn't exist: {ResourceId}")
         suspended = None
         if SuspendedState is not None:
+            check_type("SuspendedState", SuspendedState, dict)
             suspended = {}
             for key in ("DynamicScalingInSuspended", "DynamicScalingOutSuspended", "ScheduledScalingSuspended"):
                 value = SuspendedState.get(key, False)
@@ -362,6 +363,8 @@ class AppAutoScalingBackend(Backend):
                                   NextToken: str | None = None) -> dict[str, Any]:
         """Describe registered scalable targets."""
         self._check_namespace(ServiceNamespace)
+        for i, r in enumerate(ResourceIds or []):
+            check_type(f"ResourceIds[{i}]", r, str)
         found = [t for t in self.targets.values() if (not ResourceIds or t.resource_id in ResourceIds)
                  and (ScalableDimension in (None, DIMENSION))]
         page, token = self._page(found, MaxResults, NextToken)
@@ -439,9 +442,15 @@ class AppAutoScalingBackend(Backend):
                     raise validation(f"CustomizedMetricSpecification.{k} is required")
             if custom["Statistic"] not in ("Average", "Minimum", "Maximum", "SampleCount", "Sum"):
                 raise validation(f"Unsupported statistic {custom['Statistic']}")
+            dims = custom.get("Dimensions") or []
+            check_type("CustomizedMetricSpecification.Dimensions", dims, (list, tuple))
+            for j, d in enumerate(dims):
+                check_type(f"CustomizedMetricSpecification.Dimensions[{j}]", d, dict)
+                check_type(f"CustomizedMetricSpecification.Dimensions[{j}].Name", d.get("Name"), str)
+                check_type(f"CustomizedMetricSpecification.Dimensions[{j}].Value", d.get("Value"), str)
             out["CustomizedMetricSpecification"] = {
                 "MetricName": custom["MetricName"], "Namespace": custom["Namespace"],
-                "Dimensions": [dict(d) for d in custom.get("Dimensions") or []], "Statistic": custom["Statistic"]}
+                "Dimensions": [{"Name": d["Name"], "Value": d["Value"]} for d in dims], "Statistic": custom["Statistic"]}
         for key in ("ScaleOutCooldown", "ScaleInCooldown"):
             v = cfg.get(key, DEFAULT_COOLDOWN)
             check_type(f"TargetTrackingScalingPolicyConfiguration.{key}", v, int)

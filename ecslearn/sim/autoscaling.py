@@ -131,6 +131,8 @@ class AutoScalingBackend(Backend):
         return self.sim.backend("ec2")
 
     def _group(self, ref: str) -> Group:
+        if not isinstance(ref, str):
+            raise validation(f"AutoScalingGroup name not found - AutoScalingGroup {ref!r} not found")
         name = ref.rsplit("autoScalingGroupName/", 1)[-1] if isinstance(ref, str) and ref.startswith("arn:") else ref
         group = self.groups.get(name) if isinstance(name, str) else None
         if group is None:
@@ -501,6 +503,8 @@ class AutoScalingBackend(Backend):
                                 ProtectedFromScaleIn: bool) -> dict[str, Any]:
         """Protect instances from (or expose them to) scale-in."""
         g = self._group(AutoScalingGroupName)
+        for i, iid in enumerate(InstanceIds):
+            check_type(f"InstanceIds[{i}]", iid, str)
         for iid in InstanceIds:
             gi = g.instances.get(iid)
             if gi is None or gi.lifecycle == "Terminated":

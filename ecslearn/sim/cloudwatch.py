@@ -237,7 +237,14 @@ class CloudWatchBackend(Backend):
                 self.put(Namespace, name, dims, float(value), unit, stamp)
             else:
                 values = d.get("Values") or []
+                check_type(f"MetricData[{i}].Values", values, (list, tuple))
                 counts = d.get("Counts") or [1] * len(values)
+                check_type(f"MetricData[{i}].Counts", counts, (list, tuple))
+                for j, (v, c) in enumerate(zip(values, counts)):
+                    check_type(f"MetricData[{i}].Values[{j}]", v, (int, float))
+                    check_type(f"MetricData[{i}].Counts[{j}]", c, (int, float))
+                    if c < 0 or c > 1000:
+                        raise invalid("Counts must be between 0 and 1000.")
                 for v, c in zip(values, counts):
                     for _ in range(int(c)):
                         self.put(Namespace, name, dims, float(v), unit, stamp)
@@ -316,6 +323,8 @@ class CloudWatchBackend(Backend):
             check_type(f"MetricDataQueries[{i}].MetricStat.Metric", metric, dict)
             period, statistic = stat.get("Period"), stat.get("Stat")
             check_type(f"MetricDataQueries[{i}].MetricStat.Period", period, int)
+            check_type(f"MetricDataQueries[{i}].MetricStat.Metric.Namespace", metric.get("Namespace"), str)
+            check_type(f"MetricDataQueries[{i}].MetricStat.Metric.MetricName", metric.get("MetricName"), str)
             if statistic not in _STATISTICS:
                 raise NotModelledError(f"the statistic {statistic!r}", operation_name="GetMetricData")
             out = self.get_metric_statistics(
@@ -447,6 +456,8 @@ class CloudWatchBackend(Backend):
             raise invalid("AlarmNames and AlarmNamePrefix cannot be used together.")
         if StateValue is not None and StateValue not in ("OK", "ALARM", "INSUFFICIENT_DATA"):
             raise invalid(f"The value {StateValue} for parameter StateValue is invalid.")
+        for i, n in enumerate(AlarmNames or []):
+            check_type(f"AlarmNames[{i}]", n, str)
         found = []
         for a in sorted(self.alarms.values(), key=lambda x: x.name):
             if AlarmNames and a.name not in AlarmNames:
@@ -466,6 +477,8 @@ class CloudWatchBackend(Backend):
     @operation
     def delete_alarms(self, AlarmNames: list) -> dict[str, Any]:
         """Delete alarms (all names must exist)."""
+        for i, n in enumerate(AlarmNames):
+            check_type(f"AlarmNames[{i}]", n, str)
         missing = [n for n in AlarmNames if n not in self.alarms]
         if missing:
             raise aws_error("ResourceNotFound", f"Alarm(s) not found: {', '.join(map(str, missing))}")
