@@ -440,3 +440,14 @@ def test_fargate_capacity_provider_split_and_spot_interruption_replaced():
     stopped = ecs.describe_tasks(cluster="prod", tasks=interrupted)["tasks"]
     assert {t["stopCode"] for t in stopped} == {"SpotInterruption"}
     assert not any("unable to consistently start" in m for m in messages(sim, "fg"))
+
+
+def test_large_service_placement_balances_zones_then_instances():
+    s = world(instances=4, az_indexes=[0, 0, 1, 2])
+    register(s)
+    s.client("ecs").create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=24)
+    s.settle()
+    tasks = service_tasks(s, "web")
+    assert Counter(t["availabilityZone"] for t in tasks) == {"us-east-1a": 8, "us-east-1b": 8, "us-east-1c": 8}
+    per_instance = Counter(t["containerInstanceArn"] for t in tasks)
+    assert sorted(per_instance.values()) == [4, 4, 8, 8]
