@@ -451,3 +451,19 @@ def test_large_service_placement_balances_zones_then_instances():
     assert Counter(t["availabilityZone"] for t in tasks) == {"us-east-1a": 8, "us-east-1b": 8, "us-east-1c": 8}
     per_instance = Counter(t["containerInstanceArn"] for t in tasks)
     assert sorted(per_instance.values()) == [4, 4, 8, 8]
+
+
+def test_same_seed_same_service_history():
+    def run():
+        s = world(seed=11, instances=3)
+        register(s)
+        register(s, image="nginx:1.26")
+        ecs = s.client("ecs")
+        ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=5,
+                           placementStrategy=[{"type": "random"}])
+        s.settle()
+        ecs.update_service(cluster="prod", service="web", taskDefinition="web:2", desiredCount=3)
+        s.settle()
+        return describe(s), sorted((t["taskArn"], t["containerInstanceArn"]) for t in service_tasks(s, "web"))
+
+    assert run() == run()
