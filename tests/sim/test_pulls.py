@@ -305,3 +305,24 @@ def test_container_secret_failure_on_ec2_uses_the_agent_wording(sim):
     assert task["stopCode"] == "TaskFailedToStart"
     assert task["stoppedReason"].startswith(
         f"Fetching secret data from AWS Secrets Manager in region us-east-1: secret {arn}: AccessDeniedException: ")
+
+
+def test_secrets_reach_the_workload_as_environment(sim):
+    sim.client("ssm").put_parameter(Name="/prod/pg-password", Value="pw", Type="SecureString")
+    sim.client("iam").attach_role_policy(RoleName="ecsTaskExecutionRole",
+                                         PolicyArn="arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess")
+    exec_arn = f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole"
+    with_secret = fargate_task(sim, [{"name": "db", "image": "postgres:16", "secrets": [
+        {"name": "POSTGRES_PASSWORD", "valueFrom": "/prod/pg-password"}]}], execution_role=exec_arn, family="a")
+    assert with_secret["lastStatus"] == "RUNNING"
+    without = fargate_task(sim, [{"name": "db", "image": "postgres:16"}], execution_role=exec_arn, family="b")
+    assert without["lastStatus"] == "STOPPED" and without["stopCode"] == "EssentialContainerExited"
+
+
+def test_pushed_workload_decides_what_the_image_does(sim):
+    sim.client("ecr").create_repository(repositoryName="web")
+    docker_push(sim, f"{HOST}/web:broken", workload={"exit_code": 3, "exit_after": 5})
+    task = fargate_task(sim, [{"name": "web", "image": f"{HOST}/web:broken"}],
+                        execution_role=f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole")
+    assert task["stopCode"] == "EssentialContainerExited"
+    assert task["containers"][0]["exitCode"] == 3

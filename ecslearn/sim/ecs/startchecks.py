@@ -300,7 +300,26 @@ class StartChecksMixin(EcsCore):
                     registry[c.name] = ("", "")  # unusable: the registry will refuse it
         if resolved:
             task.extra["secrets"] = resolved
+            self._refresh_workloads(task, resolved)
         return registry
+
+    def _refresh_workloads(self, task: Task, resolved: dict[str, dict[str, str]]) -> None:
+        """Secrets become environment variables: images whose behaviour depends on the environment
+        (postgres needs POSTGRES_PASSWORD) see them, as they would see `environment` entries."""
+        from ecslearn.sim import workloads as wl
+
+        for c in task.containers:
+            values = resolved.get(c.name)
+            if not values:
+                continue
+            co = next((o for o in task.overrides.get("containerOverrides", []) if o.get("name") == c.name), {})
+            env = list(c.definition.environment)
+            if "environment" in co:
+                names = {e.get("name") for e in co["environment"]}
+                env = [e for e in env if e.get("name") not in names] + list(co["environment"])
+            env += [{"name": k, "value": v} for k, v in values.items()]
+            command = co.get("command", c.definition.raw.get("command"))
+            c.workload = wl.workload_for(self.sim, c.image, command=command, environment=env)
 
     # --- 3. image pulls ---------------------------------------------------------------------------
 
