@@ -106,7 +106,8 @@ class ServicesMixin(EcsCore):
 
         Not modelled: serviceRegistries (Cloud Map), CODE_DEPLOY and EXTERNAL deployment controllers,
         Classic Load Balancers (loadBalancerName), Service Connect, VPC Lattice, volume configurations,
-        ECS-managed tags on tasks, availabilityZoneRebalancing.
+        ECS-managed tags on tasks, availabilityZoneRebalancing, DAEMON priority (daemon tasks are not
+        launched first nor given reserved capacity), the circuit breaker's thresholdConfiguration.
         """
         c = self._svc_cluster(cluster)
         if not _SERVICE_NAME.match(serviceName):
