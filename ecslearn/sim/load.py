@@ -145,16 +145,24 @@ def _workload_percent(task: Any, attr: str) -> float:
     return total / weights if weights else 0.0
 
 
-def task_utilization(sim: Simulator, task: Any) -> tuple[float, float]:
-    """(CPU %, memory %) a RUNNING task uses now, overrides included."""
-    cluster, service = task.cluster.name, task.group.split(":", 1)[1] if task.group.startswith("service:") else ""
-    load = current_load(sim, cluster, service) if service else {}
-    running = max(1, len(_running_service_tasks(sim, cluster, service))) if load else 1
+def task_utilization(sim: Simulator, task: Any, *, running: int | None = None,
+                     load: dict[str, tuple[float, int]] | None = None) -> tuple[float, float]:
+    """(CPU %, memory %) a RUNNING task uses now, overrides included.
+
+    `running` (the service's RUNNING tasks) and `load` (its `current_load`) may be passed in when the
+    caller already knows them, so a minute's metrics cost one pass over the tasks.
+    """
+    cluster = task.cluster.name
+    service = task.group.split(":", 1)[1] if task.group.startswith("service:") else ""
+    if load is None:
+        load = current_load(sim, cluster, service) if service else {}
+    if load and running is None:
+        running = len(_running_service_tasks(sim, cluster, service))
     out = []
     for attr in ("cpu_percent", "memory_percent"):
         if attr in load:
             value, for_tasks = load[attr]
-            out.append(min(100.0, value * for_tasks / running))
+            out.append(min(100.0, value * for_tasks / max(1, running or 1)))
         else:
             out.append(min(100.0, _workload_percent(task, attr)))
     return out[0], out[1]
@@ -166,8 +174,9 @@ def service_metrics(sim: Simulator, cluster: str, service: str) -> dict[str, flo
     if not tasks:
         return None
     cpu = mem = 0.0
+    load = current_load(sim, cluster, service)
     for t in tasks:
-        c, m = task_utilization(sim, t)
+        c, m = task_utilization(sim, t, running=len(tasks), load=load)
         cpu += c
         mem += m
     return {"CPUUtilization": cpu / len(tasks), "MemoryUtilization": mem / len(tasks)}
@@ -189,7 +198,8 @@ def collect_service_metrics(sim: Simulator) -> list[tuple[str, str, dict[str, st
             all_cpu: list[float] = []
             all_mem: list[float] = []
             for service, tasks in sorted(by_service.items()):
-                usage = [task_utilization(sim, t) for t in tasks]
+                load = current_load(sim, cluster.name, service)
+                usage = [task_utilization(sim, t, running=len(tasks), load=load) for t in tasks]
                 cpu = sum(u[0] for u in usage) / len(usage)
                 mem = sum(u[1] for u in usage) / len(usage)
                 all_cpu += [u[0] for u in usage]
