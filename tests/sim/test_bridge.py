@@ -85,8 +85,8 @@ def test_boto3_session_ignores_the_users_environment(sim, monkeypatch, tmp_path)
 
 def test_boto3_ec2_run_instances_keeps_datetimes_and_drops_generated_client_token(sim):
     ec2 = boto3_session(sim).client("ec2")
-    ami = boto3_session(sim).client("ssm").get_parameter(Name=ECS_AMI_PARAM)["Parameter"]["Value"] \
-        if sim.has_backend("ssm") else _ecs_ami(sim)
+    ami = boto3_session(sim).client("ssm").get_parameter(Name=ECS_AMI_PARAM)["Parameter"]["Value"]
+    assert ami in {i["ImageId"] for i in ec2.describe_images(Owners=["amazon"])["Images"]}
     out = ec2.run_instances(ImageId=ami, InstanceType="m5.large", MinCount=1, MaxCount=1,
                             UserData="#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config")
     inst = out["Instances"][0]
@@ -96,6 +96,13 @@ def test_boto3_ec2_run_instances_keeps_datetimes_and_drops_generated_client_toke
     ec2.get_waiter("instance_running").wait(InstanceIds=[inst["InstanceId"]])  # moves the simulated clock
     state = ec2.describe_instances(InstanceIds=[inst["InstanceId"]])["Reservations"][0]["Instances"][0]["State"]
     assert state["Name"] == "running"
+
+
+def test_boto3_resources_work_too(sim):
+    ec2 = boto3_session(sim).resource("ec2")
+    vpcs = list(ec2.vpcs.all())
+    assert len(vpcs) == 1 and vpcs[0].is_default
+    assert sorted(s.availability_zone for s in vpcs[0].subnets.all()) == [f"us-east-1{z}" for z in "abcdef"]
 
 
 # --- the AWS CLI ----------------------------------------------------------------------------------
