@@ -115,6 +115,11 @@ def test_service_errors_use_aws_codes_and_messages(sim, ecs):
                  desiredCount=1)[0] == "InvalidParameterException"
     assert error(ecs.delete_service, cluster="prod", service="web") == \
         ("InvalidParameterException", "The service cannot be stopped while it is scaled above 0.")
+    first = ecs.create_service(cluster="prod", serviceName="tok", taskDefinition="web", desiredCount=0,
+                               clientToken="abc")["service"]
+    again = ecs.create_service(cluster="prod", serviceName="tok", taskDefinition="web", desiredCount=0,
+                               clientToken="abc")["service"]
+    assert again["serviceArn"] == first["serviceArn"] and again["createdAt"] == first["createdAt"]
     assert error(ecs.create_service, cluster="prod", serviceName="x", taskDefinition="web")[0] == \
         "InvalidParameterException"  # desiredCount is needed for REPLICA
     assert error(ecs.create_service, cluster="prod", serviceName="x", taskDefinition="web", desiredCount=-1)[0] \

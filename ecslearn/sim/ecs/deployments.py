@@ -138,6 +138,7 @@ class Service:
     pending_registered: dict[str, int] = field(default_factory=dict)
     busy: bool = True
     last_completed: Deployment | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def primary(self) -> Deployment:

@@ -122,6 +122,8 @@ class ServicesMixin(EcsCore):
             raise invalid_parameter("schedulingStrategy should be one of [REPLICA,DAEMON]")
         existing = c.services.get(serviceName)
         if existing is not None and existing.status in ("ACTIVE", "DRAINING"):
+            if clientToken is not None and existing.extra.get("clientToken") == clientToken:
+                return {"service": self._svc_api(existing, include_tags=True)}  # a retried request
             raise invalid_parameter("Creation of service was not idempotent.")
         if taskDefinition is None:
             raise invalid_parameter("TaskDefinition must be specified for services using the ECS deployment "
@@ -173,6 +175,8 @@ class ServicesMixin(EcsCore):
             created_by=self.sim.arn("iam", "root", region=""), tags=tag_list)
         svc.deployments.append(self._svc_new_deployment(
             td, launch_type, cps, platformVersion, network, lbs, constraints, strategies))
+        if clientToken is not None:
+            svc.extra["clientToken"] = clientToken
         c.services[serviceName] = svc
         self._arn_index[svc.arn] = svc
         self._svc_setup()
