@@ -939,6 +939,101 @@ class Ec2Backend(Backend):
                 out.append(assoc)
         return {"IamInstanceProfileAssociations": out}
 
+    # --- tags ---------------------------------------------------------------------------------
+
+    def _taggable(self, rid: str) -> tuple[str, Any]:
+        if rid.startswith("i-"):
+            inst = self._instance(rid)
+            if inst is None:
+                raise aws_error("InvalidInstanceID.NotFound", f"The instance ID '{rid}' does not exist")
+            return "instance", inst
+        if rid.startswith("subnet-"):
+            return "subnet", self._subnet(rid)
+        if rid.startswith("vpc-"):
+            vpc = self.vpcs.get(rid)
+            if vpc is None:
+                raise aws_error("InvalidVpcID.NotFound", f"The vpc ID '{rid}' does not exist")
+            return "vpc", vpc
+        if rid.startswith("ami-"):
+            raise NotModelledError("tags on AMIs", operation_name="CreateTags")
+        raise aws_error("InvalidID", f'The ID \'{rid}\' is not valid')
+
+    @staticmethod
+    def _tag_list(tags: list, *, need_value: bool) -> list[tuple[str, str | None]]:
+        out = []
+        for i, tag in enumerate(tags):
+            check_type(f"Tags[{i}]", tag, dict)
+            key = check_type(f"Tags[{i}].Key", tag.get("Key", ""), str)
+            value = tag.get("Value")
+            if value is not None:
+                check_type(f"Tags[{i}].Value", value, str)
+            if not key or len(key) > 128:
+                raise aws_error("InvalidParameterValue", "Tag keys must be between 1 and 128 characters.")
+            if key.lower().startswith("aws:"):
+                raise aws_error("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use")
+            if value is not None and len(value) > 256:
+                raise aws_error("InvalidParameterValue", "Tag values must be at most 256 characters.")
+            out.append((key, value if value is not None else ("" if need_value else None)))
+        return out
+
+    @operation
+    def create_tags(self, Resources: list, Tags: list, DryRun: bool | None = None) -> dict[str, Any]:
+        """Add or overwrite tags on instances, subnets and VPCs.
+
+        Not modelled: tags on AMIs, volumes, network interfaces and security groups.
+        """
+        targets = []
+        for i, rid in enumerate(Resources):
+            check_type(f"Resources[{i}]", rid, str)
+            targets.append(self._taggable(rid)[1])
+        new = self._tag_list(Tags, need_value=True)
+        for obj in targets:
+            merged = {t["Key"]: t["Value"] for t in obj.tags}
+            merged.update({k: v for k, v in new})
+            if len(merged) > 50:
+                raise aws_error("TagLimitExceeded", "The maximum number of tags per resource (50) has been reached.")
+            obj.tags = [{"Key": k, "Value": v} for k, v in merged.items()]
+        return {}
+
+    @operation
+    def delete_tags(self, Resources: list, Tags: list | None = None, DryRun: bool | None = None) -> dict[str, Any]:
+        """Remove tags (all of them when Tags is omitted; only matching values when a Value is given)."""
+        targets = []
+        for i, rid in enumerate(Resources):
+            check_type(f"Resources[{i}]", rid, str)
+            targets.append(self._taggable(rid)[1])
+        doomed = self._tag_list(Tags, need_value=False) if Tags is not None else None
+        for obj in targets:
+            if doomed is None:
+                obj.tags = []
+                continue
+            obj.tags = [t for t in obj.tags if not any(
+                t["Key"] == k and (v is None or t["Value"] == v) for k, v in doomed)]
+        return {}
+
+    @operation
+    def describe_tags(self, Filters: list | None = None, MaxResults: int | None = None,
+                      NextToken: str | None = None, DryRun: bool | None = None) -> dict[str, Any]:
+        """List tags of instances, subnets and VPCs, filtered by resource-id, resource-type, key or value."""
+        filters = self._filters(Filters, ("resource-id", "resource-type", "key", "value"), tags=False)
+        rows = []
+        pools: list[tuple[str, list[Any]]] = [
+            ("instance", [i for i in self.instances.values() if not self._expired(i)]),
+            ("subnet", list(self.subnets.values())), ("vpc", list(self.vpcs.values()))]
+        for rtype, objs in pools:
+            for obj in objs:
+                for t in obj.tags:
+                    row = {"Key": t["Key"], "ResourceId": obj.id, "ResourceType": rtype, "Value": t["Value"]}
+                    values = {"resource-id": obj.id, "resource-type": rtype, "key": t["Key"], "value": t["Value"]}
+                    if all(_matches(values[n], vals) for n, vals in filters):
+                        rows.append(row)
+        start = int(NextToken) if NextToken and NextToken.isdigit() else 0
+        size = MaxResults or 1000
+        out: dict[str, Any] = {"Tags": rows[start:start + size]}
+        if start + size < len(rows):
+            out["NextToken"] = str(start + size)
+        return out
+
     # --- operations: images, types, network ---------------------------------------------------
 
     @operation

@@ -354,3 +354,22 @@ def test_instance_profile_associations(sim):
     with pytest.raises(ClientError) as info:
         ec2.associate_iam_instance_profile(InstanceId=iid, IamInstanceProfile={"Name": "noSuchProfile"})
     assert err(info)[0] == "InvalidParameterValue"
+
+
+def test_tags(sim):
+    ec2 = sim.client("ec2")
+    iid = launch(sim)["InstanceId"]
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    ec2.create_tags(Resources=[iid, subnet], Tags=[{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "a"}])
+    rows = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [iid]}])["Tags"]
+    assert rows == [{"Key": "env", "ResourceId": iid, "ResourceType": "instance", "Value": "prod"},
+                    {"Key": "team", "ResourceId": iid, "ResourceType": "instance", "Value": "a"}]
+    assert [r["ResourceId"] for r in ec2.describe_tags(Filters=[{"Name": "key", "Values": ["env"]}])["Tags"]] == \
+        [iid, subnet]
+    ec2.delete_tags(Resources=[iid], Tags=[{"Key": "env", "Value": "other"}])  # value does not match
+    ec2.delete_tags(Resources=[iid], Tags=[{"Key": "team"}])
+    inst = ec2.describe_instances(InstanceIds=[iid])["Reservations"][0]["Instances"][0]
+    assert inst["Tags"] == [{"Key": "env", "Value": "prod"}]
+    with pytest.raises(ClientError) as info:
+        ec2.create_tags(Resources=["i-0123456789abcdef0"], Tags=[{"Key": "x", "Value": "y"}])
+    assert err(info)[0] == "InvalidInstanceID.NotFound"
