@@ -47,7 +47,14 @@ from typing import Any
 
 from ecslearn.errors import EcslearnError, ScenarioError
 from ecslearn.sim.errors import ClientError
-from ecslearn.sim.simulator import DEFAULT_ACCOUNT, DEFAULT_REGION, DEFAULT_START, SERVICES, Simulator
+from ecslearn.sim.simulator import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    DEFAULT_START,
+    SERVICES,
+    SETTLE_LIMIT,
+    Simulator,
+)
 
 FORMAT = 1
 KIND = "ecslearn-world"
@@ -171,7 +178,7 @@ class RecordingSimulator(Simulator):
         if outer:
             self._record({"advance": seconds})
 
-    def settle(self, max_seconds: float = 3600.0) -> float:
+    def settle(self, max_seconds: float = SETTLE_LIMIT) -> float:
         outer = self._depth == 0 and not self._clock_running
         self._clock_running = True
         try:
