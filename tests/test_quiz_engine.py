@@ -139,3 +139,27 @@ def test_select_count_comes_from_the_declaration_or_the_simulator(content, engin
     assert engine.select_count(multi) == 2
     concept = dataclasses.replace(content.question("fx-concept"), answer=["A", "B"])
     assert engine.select_count(concept) == 2
+
+
+def test_a_question_whose_scenario_breaks_is_skipped_not_fatal(content):
+    import dataclasses
+    import io
+
+    from ecslearn.content.model import Call, Step
+    from ecslearn.quiz.session import PracticeResult
+    from ecslearn.ui.console import make_console
+    from ecslearn.ui.prompt import LinePrompter
+    from ecslearn.ui.quiz import run_practice
+
+    broken = dataclasses.replace(content.question("fx-status"),
+                                 setup=(Step("call", Call("ecs", "delete_cluster", {"cluster": "gone"})),))
+    questions = [variant(broken, 0), variant(content.question("fx-concept"), 0)]
+    out = io.StringIO()
+    result = PracticeResult(seed=0, planned=2)
+    recorded = []
+    run_practice(questions, LinePrompter(io.StringIO("A\n")), make_console(file=out, width=200), Engine(), result,
+                 lambda cq, g: recorded.append(g.question_id))
+    assert recorded == ["fx-concept"]
+    assert result.skipped[0]["question"] == "fx-status"
+    assert "ClusterNotFoundException" in result.skipped[0]["error"]
+    assert "Question fx-status could not be run and is skipped" in out.getvalue()

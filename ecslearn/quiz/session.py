@@ -72,6 +72,7 @@ class PracticeResult:
     grades: list[Grade] = field(default_factory=list)
     interrupted: bool = False
     ended_early: bool = False   # the learner quit or input ended
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # questions whose scenario failed to run
 
     @property
     def answered(self) -> int:
@@ -94,6 +95,6 @@ class PracticeResult:
             "seed": self.seed, "planned": self.planned, "answered": self.answered, "correct": self.correct,
             "score": round(self.correct / self.answered, 3) if self.answered else None,
             "interrupted": self.interrupted, "ended_early": self.ended_early,
-            "by_topic": self.by_topic(topics or {}),
+            "by_topic": self.by_topic(topics or {}), "skipped": list(self.skipped),
             "results": [g.to_dict() for g in self.grades],
         }

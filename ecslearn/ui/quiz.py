@@ -11,6 +11,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from ecslearn.content.model import LETTERS, Kind
+from ecslearn.errors import ContentError, ScenarioError, SimulatorError
 from ecslearn.quiz.engine import Engine, Grade, OptionOutcome, shown_items
 from ecslearn.quiz.session import PracticeResult
 from ecslearn.scenario import Evidence
@@ -155,15 +156,24 @@ def run_practice(questions: list[ConcreteQuestion], prompter: Prompter, console:
     KeyboardInterrupt propagates (everything graded so far is already recorded).
     """
     for number, cq in enumerate(questions, 1):
-        select = engine.select_count(cq)
+        try:
+            engine.key(cq)  # run the scenario before asking, so a broken one is skipped unanswered
+            select = engine.select_count(cq)
+        except (ContentError, ScenarioError, SimulatorError) as err:
+            _skip(console, cq, err, result)
+            continue
         render_question(console, cq, number, len(questions), interactive=prompter.interactive, select=select)
         try:
             answer = ask_answer(prompter, cq, select)
         except EOFError:
             result.ended_early = True
             break
-        with console.status("Asking the simulator…") if prompter.interactive else _nothing():
-            grade = engine.grade(cq, answer)
+        try:
+            with console.status("Asking the simulator…") if prompter.interactive else _nothing():
+                grade = engine.grade(cq, answer)
+        except (ContentError, ScenarioError, SimulatorError) as err:
+            _skip(console, cq, err, result)
+            continue
         result.grades.append(grade)
         on_grade(cq, grade)
         render_grade(console, grade)
@@ -183,6 +193,14 @@ def run_practice(questions: list[ConcreteQuestion], prompter: Prompter, console:
             result.ended_early = number < len(questions)
             break
     return result
+
+
+def _skip(console: Console, cq: ConcreteQuestion, err: Exception, result: PracticeResult) -> None:
+    """A question whose scenario no longer runs (a content or simulator bug): say so and go on."""
+    message = getattr(err, "message", str(err))
+    result.skipped.append({"question": cq.id, "seed": cq.seed, "error": message})
+    console.print(Text(f"Question {cq.id} could not be run and is skipped: {message}", style="ecs.warn"))
+    console.print(Text("(please report it; `ecslearn content check` shows the details)", style="ecs.dim"))
 
 
 class _nothing:
