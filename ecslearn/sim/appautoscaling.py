@@ -120,100 +120,26 @@ class Activity:
 
 
 # --- schedules ------------------------------------------------------------------------------------
-
-_AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
-_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
-_CRON = re.compile(r"^cron\((.+)\)$")
-
-
-def _aws_cron_to_croniter(fields: list[str]) -> tuple[str, str]:
-    """AWS `min hour dom month dow year` → (croniter 5-field expression, year field)."""
-    minute, hour, dom, month, dow, year = fields
-    if dom == "?" and dow == "?":
-        raise validation("Schedule expression cron() cannot use '?' in both day-of-month and day-of-week")
-    dom = "*" if dom == "?" else dom
-    if dow == "?":
-        dow = "*"
-    else:
-        # AWS numbers days 1-7 from Sunday; croniter 0-6
-        dow = re.sub(r"(?<![/#\d])(\d+)", lambda m: str(int(m.group(1)) - 1), dow)
-    return f"{minute} {hour} {dom} {month} {dow}", year
-
-
-def _year_ok(year_field: str, year: int) -> bool:
-    if year_field in ("*", "?"):
-        return True
-    for part in year_field.split(","):
-        step = 1
-        if "/" in part:
-            part, _, s = part.partition("/")
-            step = int(s)
-        if part == "*":
-            lo, hi = 1970, 2199
-        elif "-" in part:
-            a, _, b = part.partition("-")
-            lo, hi = int(a), int(b)
-        else:
-            lo = hi = int(part)
-            if step != 1:
-                hi = 2199
-        if lo <= year <= hi and (year - lo) % step == 0:
-            return True
-    return False
+# The same at()/rate()/cron() parser as EventBridge (`ecslearn.sim.events.parse_schedule`, croniter
+# underneath): AWS's six cron fields, day-of-week 1-7 from Sunday, `L`, `W`, `#`, and a year field.
 
 
 def check_schedule(schedule: str, tz: ZoneInfo) -> None:
-    if _AT.match(schedule):
-        try:
-            datetime.strptime(_AT.match(schedule).group(1), "%Y-%m-%dT%H:%M:%S")  # type: ignore[union-attr]
-        except ValueError:
-            raise validation(f"Invalid at() schedule expression: {schedule}") from None
-        return
-    m = _RATE.match(schedule)
-    if m:
-        value, unit = int(m.group(1)), m.group(2)
-        if value < 1 or (value == 1) != (not unit.endswith("s")):
-            raise validation(f"Invalid rate() expression: {schedule} (use 'rate(1 minute)' or 'rate(5 minutes)')")
-        return
-    m = _CRON.match(schedule)
-    if not m:
-        raise validation(f"Schedule expression {schedule!r} must be at(), rate() or cron()")
-    fields = m.group(1).split()
-    if len(fields) != 6:
-        raise validation("cron() expressions need six fields: minutes hours day-of-month month day-of-week year")
-    from croniter import croniter
+    from ecslearn.sim.events import BadSchedule, parse_schedule
 
-    expr, year = _aws_cron_to_croniter(fields)
-    if not croniter.is_valid(expr) or not re.fullmatch(r"[0-9*,/\-?]+", year):
-        raise validation(f"Invalid cron() expression: {schedule}")
+    try:
+        parse_schedule(schedule, allow_at=True, tz=tz)
+    except BadSchedule as err:
+        raise validation(f"Invalid schedule expression: {schedule} ({err}). Use at(yyyy-mm-ddThh:mm:ss), "
+                         "rate(value unit) or cron(minutes hours day-of-month month day-of-week year)") from None
 
 
 def next_run(schedule: str, tz_name: str, after: datetime, created: datetime) -> datetime | None:
     """The first run strictly after `after` (UTC), or None when the schedule has no more runs."""
-    tz = ZoneInfo(tz_name)
-    m = _AT.match(schedule)
-    if m:
-        when = datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=tz).astimezone(UTC)
-        return when if when > after else None
-    m = _RATE.match(schedule)
-    if m:
-        value, unit = int(m.group(1)), m.group(2).rstrip("s")
-        step = timedelta(minutes=value) * {"minute": 1, "hour": 60, "day": 1440}[unit]
-        n = max(1, math.floor((after - created) / step) + 1)
-        return created + step * n
-    m = _CRON.match(schedule)
-    assert m is not None
-    from croniter import croniter
+    from ecslearn.sim.events import parse_schedule
 
-    expr, year = _aws_cron_to_croniter(m.group(1).split())
-    it = croniter(expr, after.astimezone(tz))
-    for _ in range(5000):
-        when = it.get_next(datetime)
-        if _year_ok(year, when.year):
-            return when.astimezone(UTC)
-        if year not in ("*", "?") and when.year > 2199:
-            break
-    return None
+    when = parse_schedule(schedule, allow_at=True, tz=ZoneInfo(tz_name)).next_after(after, created)
+    return when.astimezone(UTC) if when is not None else None
 
 
 # --- the backend ----------------------------------------------------------------------------------

@@ -188,6 +188,7 @@ def test_scheduled_actions_with_cron_rate_and_at(svc):
     ("cron(0 8 ? * 1 *)", "UTC", datetime(2026, 1, 5, 9, 0, tzinfo=UTC), datetime(2026, 1, 11, 8, 0, tzinfo=UTC)),
     ("cron(0 0 1 * ? 2027)", "UTC", datetime(2026, 1, 5, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)),
     ("cron(15 10 ? * 6#3 *)", "UTC", datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 16, 10, 15, tzinfo=UTC)),
+    ("cron(0 12 ? * 6L *)", "UTC", datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 30, 12, 0, tzinfo=UTC)),
     ("rate(5 minutes)", "UTC", datetime(2026, 1, 5, 9, 7, tzinfo=UTC), datetime(2026, 1, 5, 9, 10, tzinfo=UTC)),
     ("at(2026-01-05T10:00:00)", "Europe/Paris", datetime(2026, 1, 5, 8, 0, tzinfo=UTC),
      datetime(2026, 1, 5, 9, 0, tzinfo=UTC)),
