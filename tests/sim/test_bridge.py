@@ -347,3 +347,20 @@ def test_ecr_get_login_password(cli):
     assert len(out.stdout.strip()) > 20 and "\n" not in out.stdout.strip()
     made = cli.run("aws ecr create-repository --repository-name web --query repository.repositoryUri --output text")
     assert made == CliResult(0, "123456789012.dkr.ecr.us-east-1.amazonaws.com/web\n", "")
+
+
+def test_cli_ignores_the_users_aws_environment_and_files(sim, tmp_path, monkeypatch):
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = eu-west-1\noutput = table\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "does-not-exist")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
+    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "text")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".aws" / "cli").mkdir(parents=True)
+    (tmp_path / ".aws" / "cli" / "alias").write_text("[toplevel]\nwhoami = sts get-caller-identity\n")
+    cli = AwsCli(sim, cwd=tmp_path)
+    out = cli.run("aws ecs list-clusters")
+    assert out == CliResult(0, '{\n    "clusterArns": []\n}\n', "")
+    assert cli.run("aws whoami").exit_code == 252  # the user's aliases are not read either
