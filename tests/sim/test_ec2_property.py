@@ -14,9 +14,22 @@ from ecslearn.sim.ec2 import IMAGES
 
 EXPECTED = (ClientError, ParamValidationError, NotModelledError)
 
+def _world() -> tuple[Simulator, str]:
+    """A simulator with one running ECS instance (its id is the same on every call: same seed)."""
+    sim = Simulator(seed=0)
+    sim.client("ecs").create_cluster(clusterName="default")
+    iid = sim.client("ec2").run_instances(ImageId=IMAGES[0].id, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                                          IamInstanceProfile={"Name": "ecsInstanceRole"})["Instances"][0]["InstanceId"]
+    sim.settle()
+    return sim, iid
+
+
+INSTANCE_ID = _world()[1]
+
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=12),
                     st.sampled_from([IMAGES[0].id, next(i.id for i in IMAGES if not i.ecs_optimized), "t3.micro", "m6g.large", "us-east-1b",
-                                     "ecsInstanceRole", "instance", "running"]))
+                                     "ecsInstanceRole", "instance", "running", INSTANCE_ID,
+                                     "userData", "default"]))
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                       st.dictionaries(st.text(max_size=8), inner, max_size=3)),
                       max_leaves=6)
@@ -44,7 +57,12 @@ OPS = {
             "describe_availability_zones": ["ZoneNames", "ZoneIds", "Filters"],
             "describe_instance_types": ["InstanceTypes", "Filters", "MaxResults", "NextToken"],
             "stop_instances": ["InstanceIds", "Force"], "start_instances": ["InstanceIds"],
-            "terminate_instances": ["InstanceIds"]},
+            "terminate_instances": ["InstanceIds"],
+            "create_tags": ["Resources", "Tags"], "delete_tags": ["Resources", "Tags"],
+            "describe_tags": ["Filters", "MaxResults"],
+            "describe_instance_attribute": ["InstanceId", "Attribute"],
+            "associate_iam_instance_profile": ["InstanceId", "IamInstanceProfile"],
+            "describe_iam_instance_profile_associations": ["AssociationIds", "Filters"]},
     "ssm": {"get_parameter": ["Name", "WithDecryption"], "get_parameters": ["Names", "WithDecryption"],
             "put_parameter": ["Name", "Value", "Type", "Overwrite", "AllowedPattern", "Tags", "DataType"],
             "delete_parameter": ["Name"], "describe_parameters": ["Filters", "ParameterFilters", "MaxResults"]},
@@ -62,8 +80,7 @@ CALLS = [(svc, op, keys) for svc, ops in OPS.items() for op, keys in ops.items()
 def test_other_operations_random_parameters(call, data):
     svc, op, keys = call
     params = data.draw(st.dictionaries(st.sampled_from(keys), values, max_size=4))
-    sim = Simulator(seed=0)
-    sim.client("ecs").create_cluster(clusterName="default")
+    sim, _ = _world()
     with contextlib.suppress(EXPECTED):
         getattr(sim.client(svc), op)(**params)
 
