@@ -144,6 +144,12 @@ def test_completion_from_the_botocore_model(engine):
     assert texts("aws --output table ecs list-cl") == ["list-clusters"]
     assert "get-login-password" in texts("aws ecr get-")
     assert texts("aws ecs list-clusters --query ") == []
+    (engine.cwd / "cluster.json").write_text("{}")
+    (engine.cwd / "defs").mkdir()
+    (engine.cwd / "defs" / "web.json").write_text("{}")
+    assert texts("aws ecs create-cluster --cli-input-json file://c") == ["file://cluster.json"]
+    assert texts("aws ecs create-cluster --cli-input-json file://") == ["file://cluster.json", "file://defs/"]
+    assert texts("aws ecs register-task-definition --cli-input-json fileb://defs/w") == ["fileb://defs/web.json"]
     candidate = complete(engine, "aws ecs run-ta")[0]
     assert (candidate.text, candidate.replace) == ("run-task", len("run-ta"))
 

@@ -6,7 +6,9 @@ the cursor; the front end turns them into prompt_toolkit completions.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,6 +42,9 @@ def complete(engine: ShellEngine, text: str) -> list[Candidate]:
         return [Candidate(c, len(word)) for c in ["aws", *engine.commands] if c.startswith(word) and c != "exit"]
     if done[0] != "aws":
         return []
+    for prefix in ("fileb://", "file://"):
+        if word.startswith(prefix):
+            return _paths(engine.cwd, prefix, word)
     cli = engine.cli
     positional: list[str] = []
     expect_value = False
@@ -69,6 +74,24 @@ def complete(engine: ShellEngine, text: str) -> list[Candidate]:
     if sub is None:
         return [Candidate(c, len(word)) for c in cli.subcommand_names(command) if c.startswith(word)]
     return []
+
+
+def _paths(cwd: Path, prefix: str, word: str) -> list[Candidate]:
+    """`file://c<TAB>` → `file://cluster.json` (relative to the shell's directory; folders end in /)."""
+    typed = word[len(prefix):]
+    folder, _, start = typed.rpartition("/")
+    base = Path(os.path.expanduser(folder)) if folder else Path(".")
+    where = base if base.is_absolute() else cwd / base
+    try:
+        entries = sorted(where.iterdir(), key=lambda p: p.name)
+    except OSError:
+        return []
+    out = []
+    for entry in entries:
+        if entry.name.startswith(start) and (start.startswith(".") or not entry.name.startswith(".")):
+            shown = f"{folder}/{entry.name}" if folder else entry.name
+            out.append(Candidate(f"{prefix}{shown}{'/' if entry.is_dir() else ''}", len(word)))
+    return out
 
 
 __all__ = ["Candidate", "complete"]
