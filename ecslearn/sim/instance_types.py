@@ -54,7 +54,7 @@ class InstanceType:
         """The `InstanceTypeInfo` shape of DescribeInstanceTypes."""
         return {
             "InstanceType": self.name,
-            "CurrentGeneration": self.family not in ("t2",),
+            "CurrentGeneration": True,
             "FreeTierEligible": self.free_tier,
             "SupportedUsageClasses": ["on-demand", "spot"],
             "SupportedRootDeviceTypes": ["ebs"],
