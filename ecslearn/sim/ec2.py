@@ -700,7 +700,7 @@ class Ec2Backend(Backend):
 
     @operation
     def terminate_instances(self, InstanceIds: list, DryRun: bool | None = None) -> dict[str, Any]:
-        """Terminate instances: shutting-down now, terminated after a few seconds (the agent deregisters).
+        """Terminate instances: shutting-down now, terminated after a few seconds; ECS deregisters running ones.
 
         Not modelled: termination protection, instance-initiated shutdown behaviour.
         """
