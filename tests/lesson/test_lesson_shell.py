@@ -150,7 +150,7 @@ def test_resume_on_a_passed_step_keeps_it_passed(lessons, store):
     engine.execute("next")
     engine.execute("aws ecs create-cluster --cluster-name prod")
     engine, views = start(lessons, store)
-    step = [v for v in views if v.kind == "step"][0].data
+    step = next(v for v in views if v.kind == "step").data
     assert step.step.id == "make-prod" and step.done
     assert engine.execute("check").views[0].data.passed
 
