@@ -162,10 +162,30 @@ class TargetGroup:
         """`targetgroup/<name>/<id>` (the CloudWatch TargetGroup dimension)."""
         return self.arn.split(":", 5)[5]
 
-    # convenience accessors for other modules
+    # flat accessors for other modules
     @property
     def health_check_path(self) -> str | None:
         return self.health_check.path
+
+    @property
+    def health_check_interval(self) -> int:
+        return self.health_check.interval
+
+    @property
+    def health_check_timeout(self) -> int:
+        return self.health_check.timeout
+
+    @property
+    def healthy_threshold(self) -> int:
+        return self.health_check.healthy_threshold
+
+    @property
+    def unhealthy_threshold(self) -> int:
+        return self.health_check.unhealthy_threshold
+
+    @property
+    def matcher(self) -> str | None:
+        return self.health_check.matcher
 
 
 @dataclass
@@ -1587,7 +1607,8 @@ class Elbv2Backend(Backend):
         port = target.port if hc.port == "traffic-port" else int(hc.port)
         kind, code = self._answer(tg, target, port)
         target.last_code = code
-        if kind == "ok" and (hc.protocol == "TCP" or self._code_matches(hc.matcher, code or 0)):
+        tcp_ok = hc.protocol == "TCP" and kind in ("ok", "timeout")  # a TCP check only needs the connection
+        if tcp_ok or (kind == "ok" and self._code_matches(hc.matcher, code or 0)):
             target.failures = 0
             target.successes += 1
             if target.state == "initial" or (target.state in ("unhealthy", "unused")

@@ -175,6 +175,8 @@ def send_request(sim: Simulator, dns_name_or_url: str, path: str = "/", *, host:
     if kind == "ok":
         return Response(code, f"{who} answered {code}{note}", **base)
     if lb.type != "application":
+        if kind == "timeout":
+            return Response(None, f"{who} accepted the TCP connection (it does not speak HTTP){note}", **base)
         return Response(None, f"{who} did not answer ({kind}){note}", **base)
     if kind == "timeout":
         return Response(504, f"{who} did not answer HTTP in time: the load balancer returns 504{note}", **base)

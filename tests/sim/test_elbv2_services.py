@@ -126,3 +126,32 @@ def test_scale_in_drains_the_target_for_the_deregistration_delay(sim, world):
     assert (draining["Target"]["Id"], draining["Target"]["Port"]) not in answers
     sim.advance(60)
     assert [t["TargetHealth"]["State"] for t in health(sim, tg)] == ["healthy"]
+
+
+def test_network_load_balancer_tcp_checks_pass_for_a_non_http_server(sim, world):
+    elb, ecs = sim.client("elbv2"), sim.client("ecs")
+    nlb = elb.create_load_balancer(Name="cache", Type="network", Subnets=world["subnets"][:1])["LoadBalancers"][0]
+    tcp = elb.create_target_group(Name="redis-tcp", Protocol="TCP", Port=6379, VpcId=world["vpc"],
+                                  HealthCheckIntervalSeconds=10, HealthCheckTimeoutSeconds=5)["TargetGroups"][0][
+        "TargetGroupArn"]
+    http = elb.create_target_group(Name="redis-http", Protocol="TCP", Port=6379, VpcId=world["vpc"],
+                                   HealthCheckProtocol="HTTP", HealthCheckIntervalSeconds=10,
+                                   HealthCheckTimeoutSeconds=5)["TargetGroups"][0][
+        "TargetGroupArn"]
+    elb.create_listener(LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP", Port=6379,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tcp}])
+    elb.create_listener(LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP", Port=6380,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": http}])
+    ecs.register_task_definition(family="redis", containerDefinitions=[
+        {"name": "redis", "image": "redis", "memory": 256, "portMappings": [{"containerPort": 6379, "hostPort": 0}]}])
+    ecs.create_service(cluster="prod", serviceName="redis", taskDefinition="redis", desiredCount=1,
+                       healthCheckGracePeriodSeconds=600, loadBalancers=[
+                           {"targetGroupArn": tcp, "containerName": "redis", "containerPort": 6379},
+                           {"targetGroupArn": http, "containerName": "redis", "containerPort": 6379}])
+    sim.advance(60)
+    assert [t["TargetHealth"]["State"] for t in health(sim, tcp)] == ["healthy"]
+    [t] = health(sim, http)  # redis does not answer HTTP: the HTTP check times out
+    assert (t["TargetHealth"]["State"], t["TargetHealth"]["Reason"]) == ("unhealthy", "Target.Timeout")
+    sim.advance(60)  # the NLB is active after its 90 s of provisioning
+    r = send_request(sim, f"http://{nlb['DNSName']}:6379/")
+    assert r.status_code is None and "accepted the TCP connection" in r.reason and r.task_arn is not None
