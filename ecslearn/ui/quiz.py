@@ -70,29 +70,28 @@ def render_evidence(console: Console, evidence: Evidence | None, *, title: str =
     if evidence is None:
         return
     lines: list[Text] = []
-    headline = evidence.headline()
+    headline = evidence.headline() or ""
     if headline:
         lines.append(Text(headline))
     if evidence.has_value:
         lines.append(Text(f"value: {evidence.value!r}" if not isinstance(evidence.value, str)
                           else f"value: {evidence.value}"))
     for step in evidence.steps:
-        if step.ok and not step.failures:
+        if (step.ok and not step.failures) or (step.error_message and step.error_message in headline):
             continue
-        summary = step.summary()
-        if headline and summary.endswith(headline.split(": ", 1)[-1]):
-            continue
-        lines.append(Text(summary))
+        lines.append(Text(step.summary()))
     for check in evidence.checks:
+        if not check.passed and headline.startswith(f"expected {check.description},"):
+            continue  # the headline already says it
         mark = "✔" if check.passed else "✘"
         lines.append(Text(f"{mark} {check.description}: got {check.actual!r}",
                           style="ecs.ok" if check.passed else "ecs.bad"))
-    for stopped in evidence.stopped_tasks:
-        lines.append(Text(f"stopped {stopped}"))
-    for event in evidence.service_events:
-        lines.append(Text(f"service event: {event}"))
-    for note in evidence.notes:
-        lines.append(Text(note))
+    extra = [f"stopped {s}" for s in evidence.stopped_tasks] + \
+        [f"service event: {e}" for e in evidence.service_events] + list(evidence.notes)
+    raw = [*evidence.stopped_tasks, *evidence.service_events, *evidence.notes]
+    for text, source in zip(extra, raw):
+        if source not in headline:
+            lines.append(Text(text))
     if not lines:
         return
     console.print(Text(f"{title}:", style="ecs.heading"))
@@ -117,7 +116,7 @@ def render_grade(console: Console, grade: Grade) -> None:
     if grade.sources:
         console.print(Text("Sources:", style="ecs.heading"))
         for url in grade.sources:
-            console.print(Padding(Text(url, style="ecs.id"), (0, 0, 0, 2), expand=False))
+            console.print(Text("  " + url, style="ecs.id"), soft_wrap=True)  # unbroken, so it stays clickable
 
 
 def render_option_outcome(console: Console, outcome: OptionOutcome) -> None:
