@@ -592,7 +592,9 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
         order = {ci.id: i for i, ci in enumerate(instances)}
         return [ci for ci in instances if _static_ok(ci, needs, static_exprs, ctx)], order
 
-    static_key = ("static", needs.attributes, needs.azs, tuple(e.text for e in static_exprs), len(instances))
+    # the instance list is part of the key: EC2, EXTERNAL and each capacity provider have their own
+    static_key = ("static", id(instances), len(instances), needs.attributes, needs.azs,
+                  tuple(e.text for e in static_exprs))
     if cache is not None and version is not None:
         static, order = cache.get(version, static_key, build_static)
     else:
@@ -642,7 +644,7 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
         def build_values(f: str = f) -> dict[str, Any]:
             return {ci.id: _spread_value(ci, f) for ci in instances if ci.status in ("ACTIVE", "DRAINING")}
 
-        vals = values[f] = (cache.get(version, ("values", f, len(instances)), build_values)
+        vals = values[f] = (cache.get(version, ("values", f, id(instances), len(instances)), build_values)
                             if cache is not None and version is not None else build_values())
         vc: dict[Any, int] = {}
         for cid, n in counts.items():
