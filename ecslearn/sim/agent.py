@@ -1011,7 +1011,14 @@ def _ts(sim: Any) -> str:
     return sim.now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_LEVELS = {"trace": 0, "debug": 1, "info": 2, "warn": 3, "error": 4, "critical": 5, "crit": 5}
+
+
 def _log(sim: Any, state: AgentState, level: str, msg: str, module: str = "agent.go", **extra: str) -> None:
+    """Append one logfmt line, if ECS_LOGLEVEL lets that level through (default info)."""
+    threshold = getattr(state.config, "ecs_loglevel", "info") if state.config is not None else "info"
+    if _LEVELS.get(level, 2) < _LEVELS.get(threshold, 2):
+        return
     msg = msg.replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
     tail = "".join(f' {k}="{v}"' for k, v in extra.items())
     state.log.append(f'level={level} time={_ts(sim)} msg="{msg}"{tail} module={module}')
@@ -1246,6 +1253,8 @@ def _attempt_registration(sim: Any, inst: Any) -> None:
     attributes = capability_attributes(cfg, docker_version=inst.image.docker_version)
     attributes.update(builtin_attributes(inst))
     custom = {} if state.registered_once else dict(cfg.ecs_instance_attributes)
+    for key, value in custom.items():
+        _log(sim, state, "debug", f"Setting instance attribute {key}: {value}", module="parse.go")
     problem = ecs._check_custom_attributes(custom)
     if problem is not None:
         _fail(sim, inst, f"InvalidParameterException: {problem}", terminal=True)

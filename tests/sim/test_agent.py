@@ -492,3 +492,13 @@ def test_user_data_through_boto3_reaches_the_agent(sim):
                       UserData="#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n")
     sim.settle()
     assert len(instances(sim, "prod")) == 1
+
+
+def test_log_level_filters_the_agent_log(sim):
+    quiet = launch(sim, "ECS_LOGLEVEL=error", "ECS_CLUSTER=missing")
+    chatty = launch(sim, "ECS_LOGLEVEL=debug", 'ECS_INSTANCE_ATTRIBUTES={"stack": "prod"}')
+    sim.settle()
+    assert agent_log(sim, quiet) and all(line.startswith(("level=error", "level=critical"))
+                                         for line in agent_log(sim, quiet))
+    assert any(line.startswith("level=debug") and "Setting instance attribute stack: prod" in line
+               for line in agent_log(sim, chatty))
