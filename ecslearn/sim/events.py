@@ -342,9 +342,11 @@ class EventsBackend(Backend):
         existing = self.rules.get(Name)
         rule = existing or Rule(Name, self.sim.arn("events", f"rule/{Name}"), schedule, "ENABLED", None, None,
                                 self.sim.now)
-        changed = existing is None or existing.schedule is None or existing.schedule.text != schedule.text
+        new_state = State or ("ENABLED" if existing is None else existing.state)
+        changed = existing is None or existing.schedule is None or existing.schedule.text != schedule.text \
+            or (existing.state != "ENABLED" and new_state == "ENABLED")
         rule.schedule = schedule
-        rule.state = State or ("ENABLED" if existing is None else existing.state)
+        rule.state = new_state
         if Description is not None:
             rule.description = Description
         if RoleArn is not None:
