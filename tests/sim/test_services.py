@@ -472,3 +472,23 @@ def test_same_seed_same_service_history():
         return describe(s), sorted((t["taskArn"], t["containerInstanceArn"]) for t in service_tasks(s, "web"))
 
     assert run() == run()
+
+
+def test_daemon_rolls_per_instance_and_is_stuck_at_minimum_100(sim, ecs):
+    register(sim, family="agent", memory=64)
+    register(sim, family="agent", memory=64, image="nginx:1.26")
+    ecs.create_service(cluster="prod", serviceName="agent", taskDefinition="agent:1", schedulingStrategy="DAEMON",
+                       deploymentConfiguration={"minimumHealthyPercent": 50})
+    sim.settle()
+    ecs.update_service(cluster="prod", service="agent", taskDefinition="agent:2")
+    sim.settle()
+    tasks = service_tasks(sim, "agent")
+    assert len(tasks) == 3 and {t["taskDefinitionArn"].rsplit("/", 1)[1] for t in tasks} == {"agent:2"}
+    assert len({t["containerInstanceArn"] for t in tasks}) == 3
+    ecs.update_service(cluster="prod", service="agent", taskDefinition="agent:1",
+                       deploymentConfiguration={"minimumHealthyPercent": 100})
+    sim.advance(120)
+    assert {t["taskDefinitionArn"].rsplit("/", 1)[1] for t in service_tasks(sim, "agent")} == {"agent:2"}
+    assert ("service agent was unable to stop or start tasks during a deployment because of the service "
+            "deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."
+            ) in messages(sim, "agent")

@@ -1376,6 +1376,7 @@ class ServicesMixin(EcsCore):
                 self._svc_placement_event(svc, short)
             svc.desired_count = D - sum(1 for ci in targets if ci.id not in placed)
         doomed = [] if failed else [t for d in svc.deployments[1:] for t in self._svc_live(d)]
+        can_stop = 0
         if doomed:
             not_healthy = [t for t in doomed if t.extra["service"].state != HEALTHY]
             if not_healthy:
@@ -1405,4 +1406,11 @@ class ServicesMixin(EcsCore):
             self._svc_condition(svc, "steady", ev.steady_state(svc.name))
         else:
             svc.events.clear("steady")
+        # §4.3: with minimumHealthyPercent 100 (maximumPercent is always 100) a deployment cannot move
+        stuck = bool(doomed) and not acted and not in_flight and not failed and not throttled \
+            and can_stop <= 0 and not free
+        if stuck:
+            self._svc_condition(svc, "stuck", ev.stuck(svc.name))
+        else:
+            svc.events.clear("stuck")
         svc.busy = not steady and (acted or in_flight) and not throttled
