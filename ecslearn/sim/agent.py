@@ -715,6 +715,7 @@ def _cloud_items(lines: list[str]) -> list[dict[str, str]]:
     """write_files entries: key → value, `content: |` blocks joined with newlines."""
     items: list[dict[str, str]] = []
     block_key, block_indent, block = None, 0, []
+    content_indent: int | None = None
 
     def close_block() -> None:
         nonlocal block_key, block
@@ -726,7 +727,9 @@ def _cloud_items(lines: list[str]) -> list[dict[str, str]]:
         indent = len(raw) - len(raw.lstrip(" "))
         if block_key is not None:
             if not raw.strip() or indent > block_indent:
-                block.append(raw[block_indent + 2:] if raw.strip() else "")
+                if raw.strip() and content_indent is None:
+                    content_indent = indent
+                block.append(raw[content_indent or 0:] if raw.strip() else "")
                 continue
             close_block()
         m = re.match(r"^(\s*)(-\s+)?([A-Za-z_]+):\s*(.*)$", raw)
@@ -738,8 +741,9 @@ def _cloud_items(lines: list[str]) -> list[dict[str, str]]:
             continue
         key, value = m.group(3), m.group(4).strip()
         if value in ("|", "|-", "|+", ">"):
-            block_key, block_indent = key, len(m.group(1)) + (len(m.group(2)) if m.group(2) else 0) - 2
-            block = []
+            # block lines are indented deeper than the key's own column
+            block_key, block_indent = key, len(m.group(1)) + (len(m.group(2)) if m.group(2) else 0)
+            block, content_indent = [], None
             continue
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
             value = value[1:-1]

@@ -284,6 +284,8 @@ FORMS = {
     "cloud-config write_files": ("#cloud-config\nwrite_files:\n  - path: /etc/ecs/ecs.config\n    append: true\n"
                                  "    content: |\n      ECS_CLUSTER=prod\n  - path: /etc/motd\n"
                                  "    content: |\n      ECS_CLUSTER=wrong\n"),
+    "cloud-config content first": ("#cloud-config\nwrite_files:\n  - content: |\n      ECS_CLUSTER=prod\n"
+                                   "    path: /etc/ecs/ecs.config\n    permissions: '0644'\n"),
     "mime multipart": ('Content-Type: multipart/mixed; boundary="==BOUNDARY=="\nMIME-Version: 1.0\n\n'
                        "--==BOUNDARY==\nContent-Type: text/x-shellscript; charset=\"us-ascii\"\n\n"
                        "#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config\n\n--==BOUNDARY==--\n"),
