@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ecslearn.sim.bridge import GLOBAL_OPTIONS_WITH_VALUE as _GLOBAL_WITH_VALUE
+
 if TYPE_CHECKING:
     from ecslearn.shell.engine import ShellEngine
-
-#: global options of the AWS CLI that take a value (the others are flags)
-_GLOBAL_WITH_VALUE = {"--output", "--query", "--region", "--profile", "--endpoint-url", "--color",
-                      "--ca-bundle", "--cli-read-timeout", "--cli-connect-timeout"}
 
 
 @dataclass(frozen=True)

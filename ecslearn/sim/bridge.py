@@ -329,6 +329,24 @@ class _SimWaiter:
 # --- the AWS CLI ----------------------------------------------------------------------------------
 
 
+#: global options of the AWS CLI that take a value (the others are flags)
+GLOBAL_OPTIONS_WITH_VALUE = frozenset({"--output", "--query", "--region", "--profile", "--endpoint-url", "--color",
+                                       "--ca-bundle", "--cli-read-timeout", "--cli-connect-timeout"})
+
+
+def _first_command(argv: list[str]) -> str | None:
+    """The top-level command of an argv (after global options such as `--debug` or `--region X`)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token.startswith("--"):
+            skip = token in GLOBAL_OPTIONS_WITH_VALUE
+        else:
+            return token
+    return None
+
+
 class CliResult(NamedTuple):
     """What one `aws ...` command did: its exit code and what it printed."""
 
@@ -457,13 +475,13 @@ class AwsCli:
             argv = list(command)
             if argv and argv[0] == "aws":
                 argv = argv[1:]
-        if argv and argv[0] in _BLOCKED:
-            return CliResult(252, "", _BLOCKED[argv[0]] + "\n")
-        self._run_cwd = os.fspath(cwd) if cwd is not None else self.cwd
+        first = _first_command(argv)
+        if first in _BLOCKED:
+            return CliResult(252, "", _BLOCKED[first] + "\n")
         with _RUN_LOCK:
-            return self._run_locked(argv)
+            return self._run_locked(argv, os.fspath(cwd) if cwd is not None else self.cwd)
 
-    def _run_locked(self, argv: list[str]) -> CliResult:
+    def _run_locked(self, argv: list[str], run_cwd: str) -> CliResult:
         from awscli import help as awscli_help
         from awscli import table as awscli_table
 
@@ -489,7 +507,7 @@ class AwsCli:
             # several places (parameters, shorthand values, --cli-input-json), so change directory
             # for the length of the command (under the lock, put back afterwards)
             saved_cwd = _getcwd()
-            _chdir(self._run_cwd)
+            _chdir(run_cwd)
             awscli_table.determine_terminal_width = lambda default_width=80: width
             awscli_help.get_renderer = renderer
             try:

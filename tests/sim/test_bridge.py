@@ -250,6 +250,9 @@ def test_help_is_plain_text_on_stdout(cli):
     assert out.exit_code == 0
     assert "create-cluster" in out.stdout and "run-task" in out.stdout
     assert cli.run("aws configure list").exit_code == 252
+    assert cli.run("aws --debug --region us-east-1 configure set region x") == CliResult(
+        252, "", "`aws configure` is not needed here: the simulated account has fixed credentials and lives "
+                 "in us-east-1.\n")
 
 
 def test_two_clis_on_two_simulators_do_not_share_state(tmp_path):
