@@ -369,3 +369,19 @@ def test_unhealthy_tasks_replaced_together_with_room_else_one_at_a_time(max_pct,
     assert {t["stoppedReason"] for t in stopped} == {"Task failed container health checks"}
     moments = {t["stoppingAt"] for t in stopped}
     assert (len(moments) == 1) is together
+
+
+def test_a_task_stopped_by_the_user_leaves_its_target_group_and_is_replaced():
+    sim, tg = lb_world()
+    ecs, elb = sim.client("ecs"), sim.client("elbv2")
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=1,
+                       loadBalancers=[{"targetGroupArn": tg, "containerName": "web", "containerPort": 80}])
+    sim.settle()
+    (task,) = service_tasks(sim, "web")
+    ecs.stop_task(cluster="prod", task=task["taskArn"])
+    assert f"(service web) deregistered 1 targets in (target-group {tg})" in messages(sim)
+    sim.settle()
+    (new,) = service_tasks(sim, "web")
+    assert new["taskArn"] != task["taskArn"]
+    health = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+    assert [h["TargetHealth"]["State"] for h in health] == ["healthy"]

@@ -700,6 +700,10 @@ class ServicesMixin(EcsCore):
         if old in dep.counts:
             dep.counts[old] -= 1
         info.state = new
+        if new == STOPPING and info.targets and not info.stopping:
+            # stopped by someone else (StopTask, an exiting container, a lost host): out of its groups now
+            for arn, n in self._svc_deregister(svc, info).items():
+                self._svc_event(svc, ev.deregistered(svc.name, n, arn))
         if new != STOPPED:
             dep.counts[new] += 1
             return
