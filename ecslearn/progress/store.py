@@ -281,10 +281,36 @@ class ProgressStore:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[LearnerState]:
-        """`with store.transaction() as state: ...` loads, lets you change, then saves (not on error)."""
-        state = self.load()
-        yield state
-        self.save(state)
+        """`with store.transaction() as state: ...` loads, lets you change, then saves (not on error).
+
+        An advisory lock (`state.json.lock`, POSIX) keeps two ecslearn processes, say a lesson shell and
+        a quiz in another terminal, from overwriting each other's changes.
+        """
+        with self._locked():
+            state = self.load()
+            yield state
+            self.save(state)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory lock
+            yield
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path.with_name(self.path.name + ".lock"), "a")  # noqa: SIM115
+        except OSError:
+            yield  # a read-only home: save() reports the real problem
+            return
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fh.close()
 
     # --- conveniences ------------------------------------------------------------------------
 
