@@ -97,6 +97,20 @@ def test_strategy_validation(sim, fargate):
     assert "not associated with the cluster" in str(e.value)
 
 
+def test_create_cluster_with_a_bad_strategy_creates_nothing(sim):
+    ecs = sim.client("ecs")
+    with pytest.raises(ClientError) as e:
+        ecs.create_cluster(clusterName="bad", capacityProviders=["FARGATE"],
+                           defaultCapacityProviderStrategy=[S("FARGATE_SPOT", 1)])
+    assert code_of(e) == "InvalidParameterException"
+    assert ecs.describe_clusters(clusters=["bad"])["failures"] == [
+        {"arn": "arn:aws:ecs:us-east-1:123456789012:cluster/bad", "reason": "MISSING"}]
+    ok = ecs.create_cluster(clusterName="good", capacityProviders=["FARGATE", "FARGATE_SPOT"],
+                            defaultCapacityProviderStrategy=[S("FARGATE", 1, base=1), S("FARGATE_SPOT", 4)])
+    assert ok["cluster"]["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+    assert ok["cluster"]["defaultCapacityProviderStrategy"] == [S("FARGATE", 1, 1), S("FARGATE_SPOT", 4)]
+
+
 def test_fargate_providers_always_exist_and_are_reserved(sim):
     ecs = sim.client("ecs")
     out = ecs.describe_capacity_providers()

@@ -197,8 +197,24 @@ class CapacityProvidersMixin(EcsCore):
         return out
 
     def _set_cluster_capacity_providers(self, cluster: Cluster, providers: list[str],
-                                        strategy: list[dict[str, Any]]) -> None:
-        """Attach providers and a default strategy to a cluster, with PutClusterCapacityProviders' checks."""
+                                        strategy: list[dict[str, Any]], *, from_put: bool = False) -> None:
+        """Attach providers and a default strategy to a cluster, with PutClusterCapacityProviders' checks.
+
+        Called by CreateCluster after it made the cluster: a refusal then undoes the creation, so a
+        CreateCluster with a bad strategy creates nothing, as on AWS.
+        """
+        try:
+            self._apply_cluster_capacity_providers(cluster, providers, strategy)
+        except Exception:
+            fresh = not from_put and cluster.created_at == self.sim.now and not cluster.container_instances \
+                and not cluster.tasks and not cluster.services and not cluster.capacity_providers
+            if fresh and self.clusters.get(cluster.name) is cluster:
+                del self.clusters[cluster.name]
+                self._arn_index.pop(cluster.arn, None)  # type: ignore[attr-defined]
+            raise
+
+    def _apply_cluster_capacity_providers(self, cluster: Cluster, providers: list[str],
+                                          strategy: list[dict[str, Any]]) -> None:
         check_type("capacityProviders", providers, (list, tuple))
         names: list[str] = []
         for i, name in enumerate(providers):
@@ -424,7 +440,7 @@ class CapacityProvidersMixin(EcsCore):
                                        defaultCapacityProviderStrategy: list) -> dict[str, Any]:
         """Replace a cluster's providers and default strategy (providers in use cannot be removed)."""
         c = self._cluster(cluster)
-        self._set_cluster_capacity_providers(c, capacityProviders, defaultCapacityProviderStrategy)
+        self._set_cluster_capacity_providers(c, capacityProviders, defaultCapacityProviderStrategy, from_put=True)
         return {"cluster": self._cluster_api(c)}  # type: ignore[attr-defined]
 
     # --- Auto Scaling group providers ----------------------------------------------------------
