@@ -502,3 +502,20 @@ def test_log_level_filters_the_agent_log(sim):
                                          for line in agent_log(sim, quiet))
     assert any(line.startswith("level=debug") and "Setting instance attribute stack: prod" in line
                for line in agent_log(sim, chatty))
+
+
+def test_missing_logging_driver_capability_is_an_attribute_failure(sim):
+    """§5.7: awslogs task, instance without logging-driver.awslogs → RunTask failure ATTRIBUTE."""
+    ecs = sim.client("ecs")
+    ecs.create_cluster(clusterName="prod")
+    launch(sim, "ECS_CLUSTER=prod", 'ECS_AVAILABLE_LOGGING_DRIVERS=["json-file","none"]')
+    sim.settle()
+    [ci] = instances(sim, "prod")
+    ecs.register_task_definition(family="logs", containerDefinitions=[{
+        "name": "app", "image": "nginx", "memory": 128, "essential": True,
+        "logConfiguration": {"logDriver": "awslogs", "options": {
+            "awslogs-group": "/ecs/app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app"}}}])
+    out = ecs.run_task(cluster="prod", taskDefinition="logs")
+    assert out["tasks"] == []
+    assert out["failures"][0]["reason"] == "ATTRIBUTE"
+    assert out["failures"][0]["arn"] == ci["containerInstanceArn"]
