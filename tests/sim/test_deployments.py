@@ -385,3 +385,18 @@ def test_a_task_stopped_by_the_user_leaves_its_target_group_and_is_replaced():
     assert new["taskArn"] != task["taskArn"]
     health = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
     assert [h["TargetHealth"]["State"] for h in health] == ["healthy"]
+
+
+def test_alb_dynamic_ports_several_copies_on_one_instance():
+    sim, tg = lb_world()
+    ecs, elb = sim.client("ecs"), sim.client("elbv2")
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=3,
+                       placementStrategy=[{"type": "binpack", "field": "memory"}],
+                       loadBalancers=[{"targetGroupArn": tg, "containerName": "web", "containerPort": 80}])
+    sim.settle()
+    health = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+    assert len({h["Target"]["Id"] for h in health}) == 1  # one instance...
+    assert len({h["Target"]["Port"] for h in health}) == 3  # ...three host ports
+    assert all(h["TargetHealth"]["State"] == "healthy" for h in health)
+    ports = sorted(t["containers"][0]["networkBindings"][0]["hostPort"] for t in service_tasks(sim, "web"))
+    assert ports == sorted(h["Target"]["Port"] for h in health)

@@ -492,3 +492,13 @@ def test_daemon_rolls_per_instance_and_is_stuck_at_minimum_100(sim, ecs):
     assert ("service agent was unable to stop or start tasks during a deployment because of the service "
             "deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."
             ) in messages(sim, "agent")
+
+
+def test_propagated_service_tags_reach_tasks(sim, ecs):
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=1,
+                       tags=[{"key": "team", "value": "blue"}], propagateTags="SERVICE")
+    sim.settle()
+    (task,) = service_tasks(sim, "web")
+    got = ecs.describe_tasks(cluster="prod", tasks=[task["taskArn"]], include=["TAGS"])["tasks"][0]
+    assert {"key": "team", "value": "blue"} in got["tags"]
+    assert describe(sim)["propagateTags"] == "SERVICE"
