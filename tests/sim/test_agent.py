@@ -519,3 +519,16 @@ def test_missing_logging_driver_capability_is_an_attribute_failure(sim):
     assert out["tasks"] == []
     assert out["failures"][0]["reason"] == "ATTRIBUTE"
     assert out["failures"][0]["arn"] == ci["containerInstanceArn"]
+
+
+def test_task_role_without_task_iam_role_capability_is_an_attribute_failure(sim):
+    """§5.7: taskRoleArn with ECS_ENABLE_TASK_IAM_ROLE=false → ATTRIBUTE, not a run-time error."""
+    ecs = sim.client("ecs")
+    ecs.create_cluster(clusterName="prod")
+    launch(sim, "ECS_CLUSTER=prod", "ECS_ENABLE_TASK_IAM_ROLE=false")
+    sim.settle()
+    ecs.register_task_definition(
+        family="withrole", taskRoleArn="arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+        containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128, "essential": True}])
+    out = ecs.run_task(cluster="prod", taskDefinition="withrole")
+    assert out["tasks"] == [] and out["failures"][0]["reason"] == "ATTRIBUTE"
