@@ -382,3 +382,18 @@ def test_ecs_ami_helper_uses_the_public_parameter():
     from ecslearn.sim import Simulator
 
     assert ecs_ami(Simulator(0)).startswith("ami-")
+
+
+def test_awsvpc_tasks_are_limited_by_the_instance_type_enis():
+    sim, ecs, _ = world(azs=())
+    (a,) = add_instances(sim, az="us-east-1a", instance_type="m5.large")  # 3 ENIs: 2 for tasks
+    register(ecs, network_mode="awsvpc", memory=128)
+    net = {"awsvpcConfiguration": {"subnets": [subnets_by_az(sim)["us-east-1a"]]}}
+    out = ecs.run_task(cluster="prod", taskDefinition="web", count=3, networkConfiguration=net)
+    assert len(out["tasks"]) == 2
+    assert out["failures"] == [{"arn": a, "reason": "RESOURCE:ENI"}]
+    ecs.stop_task(cluster="prod", task=out["tasks"][0]["taskArn"])
+    assert ecs.run_task(cluster="prod", taskDefinition="web", networkConfiguration=net)["failures"] == [
+        {"arn": a, "reason": "RESOURCE:ENI"}]  # the ENI is held until the task is STOPPED
+    sim.settle()
+    assert len(ecs.run_task(cluster="prod", taskDefinition="web", networkConfiguration=net)["tasks"]) == 1

@@ -51,6 +51,7 @@ class World:
             lo, hi = ci.dynamic_port_range
             udp.append(next(p for p in range(lo, hi + 1)
                             if p not in ci.used_udp and p not in ci.reserved_udp and p not in udp))
+        ci.enis_used += self.needs.enis
         ci.reserve(self.needs.cpu, self.needs.memory, tcp, udp)
         per = self.groups.setdefault(self.group, {})
         per[ci.id] = per.get(ci.id, 0) + 1
@@ -64,6 +65,9 @@ def instance(draw, index):
     attrs = {"ecs.availability-zone": az}
     if draw(st.booleans()):
         attrs["ecs.capability.task-eni"] = None
+    itype = draw(st.sampled_from([None, "t3.micro", "m5.large"]))  # 1 and 2 task ENIs
+    if itype:
+        attrs["ecs.instance-type"] = itype
     stack = draw(st.sampled_from([None, "prod", "dev"]))
     if stack:
         attrs["stack"] = stack
@@ -79,6 +83,7 @@ def instance(draw, index):
         remaining_memory=draw(st.integers(0, mem // 128)) * 128)
     ci.used_tcp = set(draw(st.lists(st.sampled_from([80, 8080, 49153, 49154, 49155]), max_size=3)))
     ci.used_udp = set(draw(st.lists(st.sampled_from([53, 49153]), max_size=1)))
+    ci.enis_used = draw(st.integers(0, 2))
     return ci
 
 
@@ -100,7 +105,8 @@ def scenario(draw):
         udp=tuple(draw(st.lists(st.sampled_from([53, 5353]), max_size=1))),
         dynamic_tcp=draw(st.integers(0, 2)), dynamic_udp=draw(st.integers(0, 1)),
         attributes=tuple(draw(st.lists(st.sampled_from(["ecs.capability.task-eni", "stack"]), max_size=1))),
-        azs=draw(st.sampled_from([None, frozenset({"us-east-1a", "us-east-1c"})])))
+        azs=draw(st.sampled_from([None, frozenset({"us-east-1a", "us-east-1c"})])),
+        enis=draw(st.sampled_from([0, 0, 1])))
     strategies = draw(st.lists(st.sampled_from(STRATEGIES), max_size=3))
     constraints = []
     if draw(st.booleans()):

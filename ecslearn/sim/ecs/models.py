@@ -160,6 +160,8 @@ class ContainerInstance:
     capacity_provider_name: str | None = None
     #: the agent build's commit hash (versionInfo.agentHash)
     agent_hash: str | None = None
+    #: task ENIs (awsvpc tasks) attached and not yet released; the tasks module keeps it (RESOURCE:ENI)
+    enis_used: int = 0
 
     def fits(self, cpu: int, memory: int) -> bool:
         return cpu <= self.remaining_cpu and memory <= self.remaining_memory

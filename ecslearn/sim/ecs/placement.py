@@ -11,7 +11,8 @@ each rejected instance is reported with the reason of the *first* check it fails
 1. `AGENT`: its agent is disconnected;
 2. `RESOURCE:CPU`, 3. `RESOURCE:MEMORY`: not enough remaining CPU units / MiB;
 4. `RESOURCE:PORTS`: a static TCP host port is held by a task or reserved, or no dynamic TCP port is
-   left in the instance's dynamic range; 5. `RESOURCE:PORTS_UDP`: the same for UDP;
+   left in the instance's dynamic range; 5. `RESOURCE:PORTS_UDP`: the same for UDP; `RESOURCE:ENI`: an awsvpc task needs an ENI and the
+   instance already has as many task ENIs as its type allows minus the primary one (no ENI trunking);
 6. `ATTRIBUTE`: a required attribute is missing (`requiresAttributes` of the task definition, and
    `ecs.capability.task-eni` for awsvpc tasks), or a `memberOf` expression is false (§3.5 counts
    memberOf under ATTRIBUTE);
@@ -49,6 +50,7 @@ memberOf expressions that do not read task state) is cached per `cluster.version
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import operator
 import random
@@ -56,7 +58,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ecslearn.sim import cql
+from ecslearn.sim import cql, instance_types
 from ecslearn.sim.errors import invalid_parameter
 
 AGENT = "AGENT"
@@ -64,6 +66,7 @@ CPU = "RESOURCE:CPU"
 MEMORY = "RESOURCE:MEMORY"
 PORTS = "RESOURCE:PORTS"
 PORTS_UDP = "RESOURCE:PORTS_UDP"
+ENI = "RESOURCE:ENI"
 ATTRIBUTE = "ATTRIBUTE"
 LOCATION = "LOCATION"
 DISTINCT = "DistinctInstance placement constraint unsatisfied."
@@ -86,6 +89,7 @@ class Needs:
     dynamic_udp: int = 0
     attributes: tuple[str, ...] = ()  # attribute names the instance must have
     azs: frozenset[str] | None = None  # awsvpc: the subnets' Availability Zones
+    enis: int = 0  # task ENIs (1 for an awsvpc task on EC2)
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,17 @@ def parse_constraints(raw: Any, *, allow_distinct: bool = True, where: str = "pl
 # --- the checks ---------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
+def _eni_slots(instance_type: str | None) -> int:
+    found = instance_types.instance_type(instance_type) if instance_type else None
+    return found.max_enis - 1 if found is not None else 1 << 30  # the primary ENI is the instance's
+
+
+def eni_slots(ci: Any) -> int:
+    """Task ENIs an instance can attach: its type's ENI limit minus the primary ENI (no trunking)."""
+    return _eni_slots(ci.attributes.get("ecs.instance-type"))
+
+
 def free_dynamic(ci: Any, protocol: str) -> int:
     """How many host ports of the instance's dynamic range are neither held nor reserved."""
     lo, hi = ci.dynamic_port_range
@@ -254,6 +269,8 @@ def reject_reason(ci: Any, needs: Needs, group: str, constraints: Sequence[Const
         return PORTS
     if not _ports_ok(ci, needs.udp, needs.dynamic_udp, "udp"):
         return PORTS_UDP
+    if needs.enis and ci.enis_used + needs.enis > eni_slots(ci):
+        return ENI
     for name in needs.attributes:
         if name not in ci.attributes:
             return ATTRIBUTE
@@ -363,10 +380,13 @@ def _fits_fn(needs: Needs) -> Callable[[Any], bool]:
     cpu, mem = needs.cpu, needs.memory
     tcp, udp, dtcp, dudp = needs.tcp, needs.udp, needs.dynamic_tcp, needs.dynamic_udp
     plain = not tcp and not udp and not dudp
+    enis = needs.enis
 
     def fits(ci: Any) -> bool:
         if not (ci.remaining_memory >= mem and ci.remaining_cpu >= cpu and ci.agent_connected
                 and ci.status == "ACTIVE"):
+            return False
+        if enis and ci.enis_used + enis > eni_slots(ci):
             return False
         if plain:
             if dtcp:

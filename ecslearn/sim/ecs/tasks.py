@@ -429,7 +429,8 @@ class TasksMixin(EcsCore):
         if mode == "awsvpc" and "ecs.capability.task-eni" not in attrs:
             attrs.append("ecs.capability.task-eni")
         plan.needs = pl.Needs(cpu=plan.cpu, memory=plan.memory, tcp=tuple(tcp), udp=tuple(udp),
-                              dynamic_tcp=dyn_tcp, dynamic_udp=dyn_udp, attributes=tuple(attrs))
+                              dynamic_tcp=dyn_tcp, dynamic_udp=dyn_udp, attributes=tuple(attrs),
+                              enis=1 if mode == "awsvpc" and launch_type != "FARGATE" else 0)
         return plan
 
     # --- the internal API ---------------------------------------------------------------------
@@ -633,6 +634,8 @@ class TasksMixin(EcsCore):
                     (udp if proto == "udp" else tcp).append(host)
                 (taken_udp if proto == "udp" else taken_tcp).add(host)
                 bindings.append((index, cport, proto, host))
+            ci.enis_used += plan.needs.enis  # before reserve(), whose version bump covers it
+            task.extra["enis"] = plan.needs.enis
             ci.reserve(plan.cpu, plan.memory, tcp, udp)
             task.held_tcp, task.held_udp = tcp, udp
             for index, cport, proto, host in bindings:
@@ -894,6 +897,7 @@ class TasksMixin(EcsCore):
             task.execution_stopped_at = self.sim.now
         ci = task.container_instance
         if ci is not None and task.id in ci.task_ids:
+            ci.enis_used = max(0, ci.enis_used - task.extra.get("enis", 0))
             ci.release(task.cpu, task.memory, task.held_tcp, task.held_udp)
             ci.task_ids.discard(task.id)
             counts = self._groups_of(task.cluster).get(task.group, {})
