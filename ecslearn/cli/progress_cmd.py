@@ -15,6 +15,11 @@ progress_app = typer.Typer(help="Your saved progress (lessons, quiz answers).", 
 app.add_typer(progress_app, name="progress")
 
 
+def on_terminal() -> bool:
+    """True when a person can answer a confirmation (stdin and stdout are terminals)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 @progress_app.command("reset")
 def reset(
     lesson: Annotated[str | None, typer.Argument(help="The lesson to reset (number, id or file name).")] = None,
@@ -31,7 +36,7 @@ def reset(
         raise UsageError("give a LESSON or --all (not both)", hint="ecslearn progress reset 2   or   "
                                                                    "ecslearn progress reset --all")
     store = ProgressStore()
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    interactive = on_terminal()
     if lesson is not None:
         from ecslearn.lesson.catalog import LessonNotFoundError, bundled_lessons, find_lesson
 

@@ -19,6 +19,7 @@ class TaskBox:
     desired_status: str
     group: str              # `service:web` or `family:web`
     launch_type: str
+    stopped_reason: str | None = None
 
 
 @dataclass
@@ -105,7 +106,8 @@ def _attr(ci: dict[str, Any], name: str) -> str | None:
 def _task(t: dict[str, Any]) -> TaskBox:
     family = t.get("taskDefinitionArn", "").rsplit("/", 1)[-1]
     return TaskBox(t.get("taskArn", "").rsplit("/", 1)[-1][:8], family, t.get("lastStatus", "?"),
-                   t.get("desiredStatus", "?"), t.get("group", ""), t.get("launchType", "EC2") or "EC2")
+                   t.get("desiredStatus", "?"), t.get("group", ""), t.get("launchType", "EC2") or "EC2",
+                   t.get("stoppedReason") if t.get("lastStatus") == "STOPPED" else None)
 
 
 def _chunks(items: list[str], n: int = 100) -> list[list[str]]:

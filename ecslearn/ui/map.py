@@ -99,7 +99,9 @@ def _cluster(c: ClusterBox) -> Tree:
     if c.stopped:
         node = tree.add(Text("recently stopped", style="ecs.heading"))
         for t in c.stopped:
-            node.add(_task(t))
+            leaf = node.add(_task(t))
+            if t.stopped_reason:
+                leaf.add(Text(t.stopped_reason, style="ecs.dim"))
     return tree
 
 
