@@ -9,7 +9,7 @@ import pytest
 from ecslearn.errors import NotModelledError, ParamValidationError
 from ecslearn.sim import ClientError
 from ecslearn.sim.workloads import set_workload
-from tests.sim.test_tasks_support import describe, register, subnets_by_az, world
+from tests.sim.test_tasks_support import add_instances, describe, register, subnets_by_az, world
 
 
 def one(ecs, arn):
@@ -98,6 +98,20 @@ def test_default_stop_timeout_is_30_seconds():
     sim.advance(10)
     ecs.stop_task(cluster="prod", task=arn)
     sim.advance(30)
+    assert one(ecs, arn)["lastStatus"] == "STOPPING"
+    sim.advance(1)
+    assert one(ecs, arn)["containers"][0]["exitCode"] == 137
+
+
+def test_agent_stop_timeout_applies_on_ec2_without_container_stop_timeout():
+    sim, ecs, _ = world(azs=())
+    add_instances(sim, config=("ECS_CONTAINER_STOP_TIMEOUT=5s",))
+    set_workload(sim, "stubborn", ignores_sigterm=True)
+    register(ecs, image="stubborn")
+    arn = run_one(ecs)["taskArn"]
+    sim.advance(10)
+    ecs.stop_task(cluster="prod", task=arn)
+    sim.advance(1 + 4)
     assert one(ecs, arn)["lastStatus"] == "STOPPING"
     sim.advance(1)
     assert one(ecs, arn)["containers"][0]["exitCode"] == 137

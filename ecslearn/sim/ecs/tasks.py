@@ -13,8 +13,9 @@ Lifecycle (ecs-reference §1.1), driven by the simulator's clock with these fixe
     DEACTIVATING  after a stop request on a RUNNING task, 1 s (`task.extra["deactivate_seconds"]`
                   overrides it, e.g. for load balancer deregistration)
     STOPPING      SIGTERM to every running container: a container that handles it exits 0 after 1 s;
-                  one whose workload ignores SIGTERM is killed after its stopTimeout (container
-                  `stopTimeout`, else 30 s) with exit code 137
+                  one whose workload ignores SIGTERM is killed after its stop timeout (container
+                  `stopTimeout`, else on EC2 the agent's ECS_CONTAINER_STOP_TIMEOUT, else 30 s)
+                  with exit code 137
     DEPROVISIONING  awsvpc only: the ENI is detached and deleted, 5 s
     STOPPED       stoppedAt; CPU, memory and host ports go back to the instance at this moment
                   (after DEPROVISIONING for awsvpc tasks, together with executionStoppedAt otherwise)
@@ -873,12 +874,23 @@ class TasksMixin(EcsCore):
             return
         for c in running:
             if c.workload.ignores_sigterm:
-                timeout = c.definition.stop_timeout or DEFAULT_STOP_TIMEOUT
+                timeout = self._stop_timeout(task, c)
                 self.sim.schedule(timeout, lambda c=c: self._container_exited(task, c, 137),
                                   name=f"task {task.id[:8]} {c.name} SIGKILL")
             else:
                 self.sim.schedule(STOP_GRACE_SECONDS, lambda c=c: self._container_exited(task, c, 0),
                                   name=f"task {task.id[:8]} {c.name} exits on SIGTERM")
+
+    @staticmethod
+    def _stop_timeout(task: Task, c: Container) -> float:
+        """Container stopTimeout; else, on EC2, the agent's ECS_CONTAINER_STOP_TIMEOUT; else 30 s (§1.4)."""
+        if c.definition.stop_timeout:
+            return float(c.definition.stop_timeout)
+        ci = task.container_instance
+        agent = getattr(ci.config, "ecs_container_stop_timeout", None) if ci is not None else None
+        if isinstance(agent, int | float) and not isinstance(agent, bool) and agent > 0:
+            return float(agent)
+        return float(DEFAULT_STOP_TIMEOUT)
 
     def _deprovision(self, task: Task) -> None:
         if task.attachments:
@@ -1104,8 +1116,7 @@ class TasksMixin(EcsCore):
     def stop_task(self, task: str, cluster: str | None = None, reason: str | None = None) -> dict[str, Any]:
         """Stop a task: SIGTERM, then SIGKILL after stopTimeout (stopCode UserInitiated).
 
-        Not modelled: the agent's ECS_CONTAINER_STOP_TIMEOUT (the container's stopTimeout or 30 s is
-        used), custom STOPSIGNALs.
+        Not modelled: custom STOPSIGNALs.
         """
         c = self._cluster(cluster)
         self._purge_stopped(c)
