@@ -163,3 +163,15 @@ def test_a_question_whose_scenario_breaks_is_skipped_not_fatal(content):
     assert result.skipped[0]["question"] == "fx-status"
     assert "ClusterNotFoundException" in result.skipped[0]["error"]
     assert "Question fx-status could not be run and is skipped" in out.getvalue()
+
+
+def test_solve_gives_a_variant_with_its_key_for_exporters(content, engine):
+    solved = engine.solve(content.question("fx-twice"), 9)
+    assert solved.values and solved.prompt == f"After creating {solved.values['name']} twice, how many clusters exist?"
+    assert (solved.key, solved.select, solved.simulator_checked) == (("A",), 1, True)
+    assert solved.options == (("A", "1"), ("B", "2"))
+    data = solved.to_dict()
+    assert data["kind"] == "single" and data["answer_text"] == "A) 1"
+    order = engine.solve(content.question("fx-order"), 2)
+    assert [order.shown_items["ABC".index(letter)] for letter in order.key] == ["PENDING", "RUNNING", "STOPPED"]
+    assert engine.solve(content.question("fx-status")).value == "ACTIVE"

@@ -80,6 +80,33 @@ class Grade:
         })
 
 
+@dataclass(frozen=True)
+class Solved:
+    """A concrete question with its key, as exporters and exam forms need it (no simulator needed later)."""
+
+    id: str
+    seed: int
+    values: dict[str, Any]
+    kind: Kind
+    prompt: str
+    options: tuple[tuple[str, str], ...]     # (letter, text) for choice kinds
+    shown_items: tuple[str, ...]             # order: items as shown; match: right-hand items as shown
+    left_items: tuple[str, ...]              # match: left-hand items
+    select: int
+    key: tuple[str, ...]                     # right letters (choice) or letter sequence (order/match)
+    value: Any                               # predict: the value to type
+    answer_text: str
+    explanation: str
+    sources: tuple[str, ...]
+    topic: str
+    difficulty: str
+    exams: tuple[str, ...]
+    simulator_checked: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable({k: (v.value if isinstance(v, Kind) else v) for k, v in vars(self).items()})
+
+
 # --- presenting a question ------------------------------------------------------------------------
 
 
@@ -172,6 +199,18 @@ class Engine:
             return Key(q.kind, letters=tuple(LETTERS[order.index(r)] for r in range(len(q.pairs))))
         # concept: the declared key
         return Key(q.kind, letters=tuple(sorted(declared_letters(q.answer))))
+
+    def solve(self, question: Question | ConcreteQuestion, seed: int = 0) -> Solved:
+        """The variant for `seed` with its simulator-derived key (instructor generation, exam forms)."""
+        cq = self.concrete(question, seed)
+        q = cq.question
+        key = self.key(cq)
+        return Solved(
+            id=q.id, seed=cq.seed, values=dict(cq.values), kind=q.kind, prompt=q.prompt,
+            options=tuple((o.letter, o.text) for o in q.options), shown_items=tuple(shown_items(cq)),
+            left_items=tuple(p.left for p in q.pairs), select=self.select_count(cq), key=key.letters,
+            value=key.value, answer_text=answer_text(cq, key), explanation=q.explanation, sources=q.sources,
+            topic=q.topic, difficulty=q.difficulty.value, exams=q.exams, simulator_checked=key.simulator_checked)
 
     def select_count(self, question: Question | ConcreteQuestion, seed: int = 0) -> int:
         """How many options the learner picks ("Select TWO"): declared, else from the simulator's key."""
