@@ -325,8 +325,9 @@ class EcrBackend(Backend):
             return {"encryptionType": "AES256"}
         if etype == "KMS":
             key = cfg.get("kmsKey")
-            if key is None:
-                key = self.sim.arn("kms", "alias/aws/ecr")
+            if key is None:  # the AWS managed key aws/ecr of this account and region
+                h = hashlib.sha256(f"{self.account_id}:{self.region}:aws/ecr".encode()).hexdigest()
+                key = self.sim.arn("kms", f"key/{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}")
             check_type("encryptionConfiguration.kmsKey", key, str)
             return {"encryptionType": "KMS", "kmsKey": key}
         if etype == "KMS_DSSE":

@@ -28,8 +28,8 @@ def test_create_describe_delete_repository(sim):
                                  encryptionConfiguration={"encryptionType": "KMS"})["repository"]
     assert repo["repositoryUri"] == f"{HOST}/team/web"
     assert repo["repositoryArn"] == "arn:aws:ecr:us-east-1:123456789012:repository/team/web"
-    assert repo["encryptionConfiguration"] == {"encryptionType": "KMS",
-                                               "kmsKey": "arn:aws:kms:us-east-1:123456789012:alias/aws/ecr"}
+    assert repo["encryptionConfiguration"]["encryptionType"] == "KMS"
+    assert repo["encryptionConfiguration"]["kmsKey"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
     assert ecr.describe_repositories()["repositories"][0]["imageScanningConfiguration"] == {"scanOnPush": True}
     with pytest.raises(ClientError) as info:
         ecr.create_repository(repositoryName="team/web")

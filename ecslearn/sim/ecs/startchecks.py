@@ -190,6 +190,10 @@ class StartChecksMixin(EcsCore):
                 "that the role being passed has the proper trust relationship and permissions and that your IAM "
                 "user has permissions to pass this role.")
 
+    def _roles_problem(self, execution_role_arn: str | None, task_role_arn: str | None) -> str | None:
+        """For RunTask/CreateService: ECS's text when the execution or task role cannot be assumed, else None."""
+        return self._assume_problem(execution_role_arn) or self._assume_problem(task_role_arn)
+
     def _check_roles(self, task: Task) -> None:
         for role in (task.execution_role_arn, task.task_role_arn):
             problem = self._assume_problem(role)
