@@ -304,19 +304,19 @@ class Elbv2Backend(Backend):
         """The target group with this ARN, or elbv2's TargetGroupNotFound."""
         tg = self.target_groups.get(arn) if isinstance(arn, str) else None
         if tg is None:
-            raise aws_error("TargetGroupNotFound", f"Target groups '{arn}' not found")
+            raise aws_error("TargetGroupNotFound", "One or more target groups not found")
         return tg
 
     def _load_balancer(self, arn: str) -> LoadBalancer:
         lb = self.load_balancers.get(arn) if isinstance(arn, str) else None
         if lb is None:
-            raise aws_error("LoadBalancerNotFound", f"Load balancer '{arn}' not found")
+            raise aws_error("LoadBalancerNotFound", "One or more load balancers not found")
         return lb
 
     def _listener(self, arn: str) -> Listener:
         listener = self.listeners.get(arn) if isinstance(arn, str) else None
         if listener is None:
-            raise aws_error("ListenerNotFound", f"Listener '{arn}' not found")
+            raise aws_error("ListenerNotFound", "One or more listeners not found")
         return listener
 
     def _rule(self, arn: str) -> Rule:
@@ -439,12 +439,12 @@ class Elbv2Backend(Backend):
             if arn in table:
                 return table[arn]
         if ":targetgroup/" in arn:
-            raise aws_error("TargetGroupNotFound", f"Target groups '{arn}' not found")
+            raise aws_error("TargetGroupNotFound", "One or more target groups not found")
         if ":listener-rule/" in arn:
             raise aws_error("RuleNotFound", "One or more rules not found")
         if ":listener/" in arn:
-            raise aws_error("ListenerNotFound", f"Listener '{arn}' not found")
-        raise aws_error("LoadBalancerNotFound", f"Load balancer '{arn}' not found")
+            raise aws_error("ListenerNotFound", "One or more listeners not found")
+        raise aws_error("LoadBalancerNotFound", "One or more load balancers not found")
 
     @operation
     def add_tags(self, ResourceArns: list, Tags: list) -> dict[str, Any]:
@@ -615,7 +615,7 @@ class Elbv2Backend(Backend):
             by_name = {lb.name: lb for lb in self.load_balancers.values()}
             missing = [n for n in Names if n not in by_name]
             if missing:
-                raise aws_error("LoadBalancerNotFound", f"Load balancers '{missing}' not found")
+                raise aws_error("LoadBalancerNotFound", f"Load balancers '[{', '.join(missing)}]' not found")
             found = [by_name[n] for n in Names]
         else:
             found = list(self.load_balancers.values())
