@@ -49,8 +49,11 @@ def test_create_group_needs_logs_create_log_group(sim):
     config = awslogs(group="/ecs/new", **{"awslogs-create-group": "true"})
     task = fargate_task(sim, [{"name": "api", "image": "nginx", "logConfiguration": config}], execution_role=EXEC)
     assert task["stopCode"] == "TaskFailedToStart"
+    assert task["stoppedReason"].startswith(
+        "ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: "
+        "failed to create Cloudwatch log group: AccessDeniedException: User: ")
     assert "is not authorized to perform: logs:CreateLogGroup on resource: " \
-           f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/ecs/new:*" in task["stoppedReason"]
+           f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/ecs/new:log-stream: because" in task["stoppedReason"]
     sim.client("iam").attach_role_policy(RoleName="ecsTaskExecutionRole",
                                          PolicyArn="arn:aws:iam::aws:policy/CloudWatchLogsFullAccess")
     task = fargate_task(sim, [{"name": "api", "image": "nginx", "logConfiguration": config}], execution_role=EXEC,

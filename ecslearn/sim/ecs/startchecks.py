@@ -45,7 +45,9 @@ pulls and awslogs streams (ecs-reference §1.3, §2.7-§2.9, §5.5, §6). And ta
 4. **awslogs** (`logConfiguration.logDriver=awslogs`): the role is the execution role on Fargate; on
    EC2 the execution role when the agent has ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE and the task has
    one, else the instance role (§2.8). The log group must exist in `awslogs-region`, unless
-   `awslogs-create-group` is "true" (then logs:CreateLogGroup is needed and the group is created);
+   `awslogs-create-group` is "true" (then logs:CreateLogGroup is needed, on the resource
+   `arn:aws:logs:<region>:<acct>:log-group:<group>:log-stream:` as the driver reports it, and the group is
+   created; a denial reads `failed to create Cloudwatch log group: AccessDeniedException: ...`);
    logs:CreateLogStream is needed on the stream. Failures: Fargate `ResourceInitializationError: failed
    to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log
    stream: <error> : exit status 1`; EC2 (the Docker daemon's awslogs driver fails to start the
@@ -444,13 +446,13 @@ class StartChecksMixin(EcsCore):
         stream = f"{prefix}/{c.name}/{task.id}" if prefix else (c.runtime_id or f"{task.id}-{c.name}")
         return group, stream, self._awslogs_role(task)
 
-    def _logs_failure(self, task: Task, error: str) -> _StartFailure:
+    def _logs_failure(self, task: Task, error: str, what: str = "stream") -> _StartFailure:
         if task.is_fargate:
             return _StartFailure("ResourceInitializationError: failed to validate logger args: create stream has "
-                                 f"been retried 1 times: failed to create Cloudwatch log stream: {error} : exit "
+                                 f"been retried 1 times: failed to create Cloudwatch log {what}: {error} : exit "
                                  "status 1")
         return _StartFailure("CannotStartContainerError: Error response from daemon: failed to initialize logging "
-                             f"driver: failed to create Cloudwatch log stream: {error}")
+                             f"driver: failed to create Cloudwatch log {what}: {error}")
 
     def _check_awslogs(self, task: Task) -> None:
         for c in task.containers:
@@ -470,9 +472,9 @@ class StartChecksMixin(EcsCore):
             exists = region == self.region and group in logs.groups
             if not exists:
                 if str(options.get("awslogs-create-group", "false")).lower() == "true":
-                    denied = self._denied(task, role, "logs:CreateLogGroup", f"{group_arn}:*")
+                    denied = self._denied(task, role, "logs:CreateLogGroup", f"{group_arn}:log-stream:")
                     if denied:
-                        raise self._logs_failure(task, denied)
+                        raise self._logs_failure(task, denied, "group")
                     if region == self.region:
                         logs._ensure_group(group)
                 else:
