@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.sim.test_services_support import (
@@ -55,6 +55,7 @@ def check_step(sim, max_pct: int) -> None:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(config=st.sampled_from(CONFIGS), desired=st.integers(1, 5), steps=actions)
+@example(config=(75, 125), desired=5, steps=[("wait", 60), ("deploy", False), ("scale", 1)])
 def test_random_operations_converge_and_respect_maximum_percent(config, desired, steps):
     min_pct, max_pct = config
     sim = world(instances=4)

@@ -1314,6 +1314,24 @@ class ServicesMixin(EcsCore):
             if can_stop > 0 and healthy_doomed:
                 self._svc_stop(svc, self._svc_scale_in_order(svc, healthy_doomed, can_stop))
                 acted = True
+        # §4.3 upper bound: after a scale-in during a deployment, RUNNING + PENDING may exceed
+        # floor(desired x max%); trim not-yet-healthy primary tasks first, then healthy tasks above the floor
+        excess = sum(d.live() for d in svc.deployments) - max_total
+        if excess > 0:
+            unready = sorted((t for t in self._svc_live(primary) if t.extra["service"].state != HEALTHY),
+                             key=lambda t: t.created_at, reverse=True)[:excess]
+            self._svc_stop(svc, unready)
+            excess -= len(unready)
+            acted = acted or bool(unready)
+        if excess > 0:
+            spare = sum(d.counts[HEALTHY] for d in svc.deployments) - min_healthy
+            if spare > 0:
+                old = [t for d in svc.deployments[1:] for t in self._svc_live(d)]
+                pick = self._svc_scale_in_order(svc, old, min(excess, spare))
+                if len(pick) < min(excess, spare):
+                    pick += self._svc_scale_in_order(svc, self._svc_live(primary), min(excess, spare) - len(pick))
+                self._svc_stop(svc, pick)
+                acted = acted or bool(pick)
         # completion, steady state, stuck
         in_flight = any(d.counts[PENDING] or d.counts[RUNNING] or d.counts[STOPPING] for d in svc.deployments) \
             or bool(svc.health_queue)
