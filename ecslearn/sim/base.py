@@ -154,11 +154,18 @@ def _signature(fn: Callable[..., Any]) -> tuple[inspect.Signature, dict[str, Any
     return inspect.signature(fn), hints
 
 
-def validate_call(service: str, method_name: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-    """Check top-level parameters as botocore does: unknown, missing required, wrong type."""
+@functools.cache
+def _call_spec(fn: Callable[..., Any]) -> tuple[dict[str, inspect.Parameter], dict[str, tuple[type, ...] | None]]:
+    """The keyword parameters of an operation and the plain types each accepts (computed once)."""
     sig, hints = _signature(fn)
     params = {n: p for n, p in sig.parameters.items() if (n != "self" and p.kind is p.KEYWORD_ONLY)
               or (n != "self" and p.kind is p.POSITIONAL_OR_KEYWORD)}
+    return params, {n: _accepted(hints.get(n, Any)) for n in params}
+
+
+def validate_call(service: str, method_name: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    """Check top-level parameters as botocore does: unknown, missing required, wrong type."""
+    params, accepted = _call_spec(fn)
     for name in kwargs:
         if name not in params:
             real = _botocore_operations(service).get(op_name(method_name), [])
@@ -173,7 +180,7 @@ def validate_call(service: str, method_name: str, fn: Callable[..., Any], kwargs
     for name, value in kwargs.items():
         if value is None and params[name].default is None:
             continue
-        acc = _accepted(hints.get(name, Any))
+        acc = accepted[name]
         if acc is not None:
             check_type(name, value, acc)
 

@@ -402,8 +402,9 @@ def _fits_fn(needs: Needs) -> Callable[[Any], bool]:
 class _FitIndex:
     """Which statically eligible instances fit one kind of task, kept up to date across calls.
 
-    Every call compares each instance's `version` with the one seen last time (one C-speed list
-    comparison) and re-checks only the instances that changed; reservations and releases bump
+    Every call compares the sum of the instances' `version`s with the one seen last time (versions
+    only grow, so an equal sum means no change) and, when it differs, re-checks only the instances
+    whose version changed; reservations and releases bump
     `ContainerInstance.version`, and agent-connection and status changes bump it and the cluster's
     version (which rebuilds the index). For binpack it also keeps the fitting instances sorted by
     (remaining resource, registration order).
@@ -420,6 +421,7 @@ class _FitIndex:
         self.cis: list[Any] = []
         self.key_of: dict[str, tuple[int, int]] = {}
         self.stamps = self._stamps()
+        self.total = sum(self.stamps)
         if attr is not None:
             pairs = sorted(((getattr(ci, attr), order[ci.id]), ci) for ci in static if self.fits(ci))
             self.keys = [k for k, _ in pairs]
@@ -433,13 +435,15 @@ class _FitIndex:
         return list(map(_VERSION, self.static))
 
     def refresh(self) -> None:
-        new = self._stamps()
-        if new == self.stamps:
+        # versions only grow, so an unchanged sum means nothing changed (no list to build)
+        if sum(map(_VERSION, self.static)) == self.total:
             return
+        new = self._stamps()
         for ci, a, b in zip(self.static, new, self.stamps):
             if a != b:
                 self._recheck(ci)
         self.stamps = new
+        self.total = sum(new)
 
     def _recheck(self, ci: Any) -> None:
         key = self.key_of.pop(ci.id, None)
@@ -462,6 +466,7 @@ class _FitIndex:
         self._recheck(ci)
         i = self.position.get(ci.id)
         if i is not None:
+            self.total += ci.version - self.stamps[i]
             self.stamps[i] = ci.version
 
 
@@ -488,6 +493,7 @@ class _HeapIndex:
         self.live: dict[str, tuple[int, ...]] = {}
         self.buckets: dict[Any, list[tuple[tuple[int, ...], Any]]] = {}
         self.stamps: list[int] | None = None
+        self.total = 0
         self.entries = 0
 
     def key(self, ci: Any, counts: Mapping[str, int]) -> tuple[int, ...]:
@@ -507,17 +513,20 @@ class _HeapIndex:
             heapq.heapify(b)
         self.entries = len(self.live)
         self.stamps = list(map(_VERSION, self.static))
+        self.total = sum(self.stamps)
 
     def refresh(self, counts: Mapping[str, int]) -> None:
-        new = list(map(_VERSION, self.static))
         if self.stamps is None or self.entries > 4 * len(self.live) + 256:
             self.rebuild(counts)
             return
-        if new != self.stamps:
-            for ci, a, b in zip(self.static, new, self.stamps):
-                if a != b:
-                    self.update(ci, counts)
-            self.stamps = new
+        if sum(map(_VERSION, self.static)) == self.total:  # versions only grow
+            return
+        new = list(map(_VERSION, self.static))
+        for ci, a, b in zip(self.static, new, self.stamps):
+            if a != b:
+                self.update(ci, counts)
+        self.stamps = new
+        self.total = sum(new)
 
     def update(self, ci: Any, counts: Mapping[str, int]) -> None:
         if self.fits(ci):
@@ -531,6 +540,7 @@ class _HeapIndex:
         self.update(ci, counts)
         i = self.position.get(ci.id)
         if i is not None and self.stamps is not None:
+            self.total += ci.version - self.stamps[i]
             self.stamps[i] = ci.version
 
     def _top(self, b: list[tuple[tuple[int, ...], Any]]) -> tuple[tuple[int, ...], Any] | None:
