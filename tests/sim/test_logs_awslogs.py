@@ -98,3 +98,16 @@ def test_ec2_awslogs_uses_the_instance_role_and_container_id_streams(sim):
     assert task["lastStatus"] == "RUNNING"
     runtime_id = task["containers"][0]["runtimeId"]
     assert _messages(sim, "/ecs/web", runtime_id) == ["on ec2"]
+
+
+def test_ec2_with_the_override_uses_the_execution_role(sim):
+    sim.client("logs").create_log_group(logGroupName="/ecs/web")
+    ec2_instance(sim)  # the ECS-optimized AMI turns ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE on (§5.4)
+    no_logs = role(sim, "exec-no-logs", inline=[{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}])
+    task = ec2_task(sim, [{"name": "api", "image": "nginx", "logConfiguration": awslogs()}], execution_role=no_logs)
+    assert task["stopCode"] == "TaskFailedToStart"
+    assert ":assumed-role/exec-no-logs/" in task["stoppedReason"]
+    assert "logs:CreateLogStream" in task["stoppedReason"]
+    # without an execution role the instance role (which has the logs actions) writes the stream
+    ok = ec2_task(sim, [{"name": "api", "image": "nginx", "logConfiguration": awslogs()}], family="no-exec")
+    assert ok["lastStatus"] == "RUNNING"

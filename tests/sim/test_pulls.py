@@ -326,3 +326,13 @@ def test_pushed_workload_decides_what_the_image_does(sim):
                         execution_role=f"arn:aws:iam::{ACCOUNT}:role/ecsTaskExecutionRole")
     assert task["stopCode"] == "EssentialContainerExited"
     assert task["containers"][0]["exitCode"] == 3
+
+
+def test_engine_auth_data_matches_other_registries_by_host(sim):
+    private_registry(sim, "registry.example.com", username="ci", password="token")
+    data = {"https://registry.example.com": {"username": "ci", "password": "token", "email": "ci@example.com"},
+            "https://other.example.com": {"username": "x", "password": "y", "email": "x@example.com"}}
+    ec2_instance(sim, config_lines=["ECS_ENGINE_AUTH_TYPE=docker", f"ECS_ENGINE_AUTH_DATA={json.dumps(data)}"])
+    assert ec2_task(sim, [{"name": "app", "image": "registry.example.com/team/app:1"}])["lastStatus"] == "RUNNING"
+    unknown = ec2_task(sim, [{"name": "app", "image": "third.example.com/team/app:1"}], family="third")
+    assert unknown["stoppedReason"].endswith("no basic auth credentials")
