@@ -497,3 +497,18 @@ def test_unmodelled_parameters_say_so():
         ecs.run_task(cluster="prod", taskDefinition="web", volumeConfigurations=[])
     with pytest.raises(NotModelledError):
         ecs.run_task(cluster="prod", taskDefinition="web", launchType="MANAGED_INSTANCES")
+
+
+def test_capacity_provider_strategy_labels_each_task_with_its_provider():
+    sim, ecs, _ = world(azs=())
+    ecs.put_cluster_capacity_providers(cluster="prod", capacityProviders=["FARGATE", "FARGATE_SPOT"],
+                                       defaultCapacityProviderStrategy=[])
+    fargate_td(ecs)
+    sub = subnets_by_az(sim)["us-east-1a"]
+    out = ecs.run_task(cluster="prod", taskDefinition="fg", count=4, capacityProviderStrategy=[
+        {"capacityProvider": "FARGATE", "base": 1, "weight": 1}, {"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+        networkConfiguration={"awsvpcConfiguration": {"subnets": [sub], "assignPublicIp": "ENABLED"}})
+    providers = sorted(t["capacityProviderName"] for t in out["tasks"])
+    # base 1 on FARGATE, then 1:1 weights for the other three, ties to the first listed (capacity.py)
+    assert providers == ["FARGATE", "FARGATE", "FARGATE", "FARGATE_SPOT"]
+    assert all(t["launchType"] == "FARGATE" and "containerInstanceArn" not in t for t in out["tasks"])

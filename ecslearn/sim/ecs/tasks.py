@@ -507,11 +507,12 @@ class TasksMixin(EcsCore):
 
         made: list[Task] = []
         failures: list[dict[str, str]] = []
-        for lt in kinds:
-            providers = [cp for k, cp in split if k == lt]
-            n = len(providers)
-            provider = providers[0]
-            plan = self._plan(task_def, clean_overrides, lt)
+        groups: dict[tuple[str, str | None], int] = {}
+        for pair in split:  # per (launch type, capacity provider), in the order the split gave them
+            groups[pair] = groups.get(pair, 0) + 1
+        plans: dict[str, _Plan] = {}
+        for (lt, provider), n in groups.items():
+            plan = plans.get(lt) or plans.setdefault(lt, self._plan(task_def, clean_overrides, lt))
             common = dict(task_def=task_def, group=group, started_by=started_by, network=network,
                           overrides=clean_overrides, tags=tag_list, plan=plan, launch_type=lt,
                           capacity_provider=provider, enable_execute_command=enable_execute_command,
@@ -526,8 +527,12 @@ class TasksMixin(EcsCore):
             version = (cluster.version, len(cluster.container_instances))
             registered, instances = cache.get(version, ("instances", lt, provider),
                                               lambda lt=lt, provider=provider: self._candidates(cluster, lt, provider))
-            if not registered:
+            if not registered and provider is None:
                 raise invalid_parameter("No Container Instances were found in your cluster.")
+            if provider is not None and not instances:
+                failures.append({"arn": self.sim.arn("ecs", f"capacity-provider/{provider}"),
+                                 "reason": "TaskFailedToStart: EMPTY CAPACITY PROVIDER"})
+                continue
             needs = plan.needs
             if subnets:
                 needs = pl.Needs(**{**needs.__dict__, "azs": frozenset(s.availability_zone for s in subnets)})
