@@ -1036,8 +1036,9 @@ class TasksMixin(EcsCore):
         """Start tasks from a task definition, placed by strategies and constraints (EC2) or on Fargate.
 
         Not modelled: volumeConfigurations (EBS), inferenceAcceleratorOverrides, environmentFiles and
-        resourceRequirements overrides, RESOURCE:ENI/GPU limits, the MANAGED_INSTANCES launch type,
-        Fargate task-size checks of cpu/memory overrides, service-discovery and ECS Exec sessions.
+        resourceRequirements overrides, GPUs (RESOURCE:GPU), ENI trunking, security-group checks, the
+        MANAGED_INSTANCES launch type, Fargate task-size checks of cpu/memory overrides,
+        service-discovery and ECS Exec sessions.
         """
         c = self._cluster(cluster)
         n = 1 if count is None else count
