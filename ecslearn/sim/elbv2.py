@@ -24,7 +24,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ecslearn.errors import NotModelledError
@@ -271,6 +271,30 @@ def rule_matches(rule: Rule, path: str, host: str) -> bool:
     return True
 
 
+# --- health-check clocks ---------------------------------------------------------------------------
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_TOLERANCE = timedelta(milliseconds=2)
+
+
+class _Bucket:
+    """Targets of one group checked at the same instants: one periodic event for all of them."""
+
+    def __init__(self) -> None:
+        self.members: dict[int, tuple[TargetGroup, Target, datetime]] = {}
+        self.handle: Any = None
+
+
+class _Membership:
+    """A target's place in a bucket; `cancel()` stops its checks (the interface of an EventHandle)."""
+
+    def __init__(self, backend: Elbv2Backend, key: tuple[str, int, int], token: int) -> None:
+        self._backend, self._key, self._token = backend, key, token
+
+    def cancel(self) -> None:
+        self._backend._leave_bucket(self._key, self._token)
+
+
 # --- the backend ---------------------------------------------------------------------------------
 
 
@@ -289,6 +313,8 @@ class Elbv2Backend(Backend):
         #: (tg_arn, target_id, port) of targets in `initial` or `draining` (settle waits for them)
         self._transitional: set[tuple[str, str, int]] = set()
         self._provisioning: set[str] = set()
+        self._buckets: dict[tuple[str, int, int], _Bucket] = {}
+        self._member_seq = 0
         #: called as fn(tg_arn, target_id, port, old_state, new_state) on every target state change
         self._health_listeners: list[Callable[[str, str, int, str | None, str | None], None]] = []
 
@@ -1340,9 +1366,43 @@ class Elbv2Backend(Backend):
             for fn in list(self._health_listeners):
                 fn(tg.arn, target.id, target.port, old, state)
 
-    def _start_checks(self, tg: TargetGroup, target: Target, *, first_delay: float) -> Any:
-        return self.sim.every(tg.health_check.interval, lambda: self._health_check(tg, target),
-                              name=f"elbv2 health check {target.id}:{target.port}", first_delay=first_delay)
+    def _start_checks(self, tg: TargetGroup, target: Target, *, first_delay: float) -> _Membership:
+        """Check `target` every interval from `first_delay` on.
+
+        Targets of one group whose checks fall on the same instant (to the millisecond, modulo the
+        interval) share one periodic clock event, so thousands of targets cost a few events, not thousands.
+        """
+        interval = tg.health_check.interval
+        first = self.sim.now + timedelta(seconds=first_delay)
+        phase = round(((first - _EPOCH).total_seconds() % interval) * 1000)
+        key = (tg.arn, interval, phase)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket()
+            bucket.handle = self.sim.every(interval, lambda: self._run_bucket(key),
+                                           name=f"elbv2 health checks {tg.name}", first_delay=first_delay)
+        self._member_seq += 1
+        bucket.members[self._member_seq] = (tg, target, first)
+        return _Membership(self, key, self._member_seq)
+
+    def _leave_bucket(self, key: tuple[str, int, int], token: int) -> None:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return
+        bucket.members.pop(token, None)
+        if not bucket.members:
+            if bucket.handle is not None:
+                bucket.handle.cancel()
+            del self._buckets[key]
+
+    def _run_bucket(self, key: tuple[str, int, int]) -> None:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return
+        soon = self.sim.now + _TOLERANCE
+        for tg, target, not_before in list(bucket.members.values()):
+            if soon >= not_before:
+                self._health_check(tg, target)
 
     def _add_target(self, tg: TargetGroup, target_id: str, port: int, *, az: str | None = None,
                     task: Any = None, container_name: str | None = None) -> Target:
