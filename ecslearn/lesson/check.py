@@ -54,7 +54,13 @@ def check_lessons(ctx: CheckContext) -> list[ContentProblem]:
                 else:
                     ctx.ids[q.id] = q.location or loc
         if ctx.simulate:
-            problems.extend(replay(lesson))
+            seen: list = []
+            found = replay(lesson, seen)
+            problems.extend(found)
+            again: list = []
+            if not found and (replay(lesson, again) or again != seen):
+                problems.append(ContentProblem(loc, f"lesson '{lesson.id}' gives a different result on a second "
+                                                    "replay with the same seed; the lesson must be deterministic"))
             if any(s.questions for s in lesson.steps):
                 from ecslearn.quiz.engine import Engine
 
@@ -65,8 +71,12 @@ def check_lessons(ctx: CheckContext) -> list[ContentProblem]:
     return problems
 
 
-def replay(lesson: Lesson) -> list[ContentProblem]:
-    """Play the lesson by its solutions; return a problem for every step that does not behave."""
+def replay(lesson: Lesson, seen: list | None = None) -> list[ContentProblem]:
+    """Play the lesson by its solutions; return a problem for every step that does not behave.
+
+    `seen` collects what each check and `ask` found, so two replays can be compared.
+    """
+    seen = [] if seen is None else seen
     out: list[ContentProblem] = []
     loc = lesson.location or SourceLocation(lesson.path)
     try:
@@ -79,6 +89,7 @@ def replay(lesson: Lesson) -> list[ContentProblem]:
         try:
             if step.kind is StepKind.DO:
                 before = world.check(step.expect)
+                seen.append(("before", step.id, before.to_dict()))
                 if before.passed:
                     out.append(ContentProblem(where, f"{subject}: the checks already hold before the solution; "
                                                      "the step is solved as shipped"))
@@ -91,12 +102,14 @@ def replay(lesson: Lesson) -> list[ContentProblem]:
                     return out  # later steps would fail for this reason too
             if step.kind is StepKind.DO:
                 after = world.check(step.expect)
+                seen.append(("after", step.id, after.to_dict()))
                 if not after.passed:
                     out.append(ContentProblem(where, f"{subject}: the solution does not pass the checks: "
                                                      f"{after.headline}"))
                     return out
             elif step.kind is StepKind.PREDICT and step.ask is not None:
                 value = world.ask(step.ask)
+                seen.append(("ask", step.id, show_value(value)))
                 if value is None:
                     out.append(ContentProblem(where, f"{subject}: 'ask' gives nothing (null); check the call "
                                                      "and the query"))

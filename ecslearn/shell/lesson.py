@@ -37,6 +37,7 @@ LESSON_COMMANDS: dict[str, tuple[str, str]] = {
     "help": ("help", "show this help"),
     "quit": ("quit", "leave the lesson; your place is saved (also `exit` or Ctrl-D)"),
 }
+#: short forms (not while a prediction or a quiz answer is due: then `b` is an answer)
 ALIASES = {"n": "next", "b": "back", "l": "list", "h": "hint", "q": "quit", "exit": "quit", "?": "help"}
 
 
@@ -82,7 +83,11 @@ class LessonShellEngine(ShellEngine):
         if not text or text.startswith("#"):
             return LessonResult(kind="empty")
         word = text.split(None, 1)[0]
-        word = ALIASES.get(word, word)
+        step = self.runner.step
+        awaiting = (not self.runner.complete and step.kind in (StepKind.PREDICT, StepKind.QUIZ)
+                    and not self.runner.step_done())
+        if not awaiting or word == "exit":  # while an answer is due, `b` or `n` is an answer, not `back`/`next`
+            word = ALIASES.get(word, word)
         try:
             if word == "aws":
                 result = super().execute(text)
@@ -97,7 +102,6 @@ class LessonShellEngine(ShellEngine):
                 except ValueError as err:
                     return self._error(f"cannot read that line: {err}")
                 return getattr(self, f"_lesson_{word}")(args)
-            step = self.runner.step
             if not self.runner.complete and step.kind in (StepKind.PREDICT, StepKind.QUIZ):
                 return self._views(self.runner.answer(text))
             return self._unknown_word(word, text)

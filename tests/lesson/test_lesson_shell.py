@@ -226,3 +226,31 @@ def test_save_writes_a_world_the_sandbox_can_load(lessons, store, tmp_path):
 
     sim = load_world(Path(tmp_path / "w.json"))
     assert sim.client("ecs").list_clusters()["clusterArns"] == ["arn:aws:ecs:us-east-1:123456789012:cluster/base"]
+
+
+def test_single_letters_are_answers_while_an_answer_is_due(tmp_path, store):
+    quiz = GOOD + """\
+  - id: quiz
+    quiz:
+      - id: which-plane
+        kind: concept
+        topic: clusters
+        difficulty: easy
+        exams: [ECS-PRACTICE:1.1]
+        prompt: Who runs the control plane?
+        options: [You, AWS]
+        answer: B
+        explanation: AWS runs it.
+        sources: [https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Welcome.html]
+"""
+    write(tmp_path, quiz)
+    lessons, problems = load_lessons(tmp_path)
+    assert problems == []
+    engine, _ = start(lessons, store)
+    engine.runner.goto(4)
+    result = engine.execute("b")                   # the answer B, not `back`
+    (grade,) = [v.data for v in result.views if v.kind == "grade"]
+    assert grade.correct and grade.given == "B"
+    assert engine.runner.index == 3
+    assert engine.execute("b").views[0].text == "Back one step (its world is rebuilt)."
+    assert engine.runner.index == 2
