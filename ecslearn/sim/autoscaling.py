@@ -322,7 +322,8 @@ class AutoScalingBackend(Backend):
         """Create a group and launch its desired instances (LaunchConfigurationName or LaunchTemplate).
 
         Not modelled: mixed instances policies, load balancer/target group attachment, lifecycle hooks,
-        warm pools, termination policies other than Default, instance refresh.
+        warm pools, termination policies other than Default, instance refresh, ELB health checks
+        (HealthCheckType is stored), cooldowns, scaling policies on the group.
         """
         if MixedInstancesPolicy is not None:
             raise NotModelledError("mixed instances policies", operation_name="CreateAutoScalingGroup")
@@ -485,7 +486,10 @@ class AutoScalingBackend(Backend):
     @operation
     def set_desired_capacity(self, AutoScalingGroupName: str, DesiredCapacity: int,
                              HonorCooldown: bool | None = None) -> dict[str, Any]:
-        """Set the desired capacity (between MinSize and MaxSize)."""
+        """Set the desired capacity (between MinSize and MaxSize).
+
+        Not modelled: HonorCooldown (cooldowns are not modelled).
+        """
         g = self._group(AutoScalingGroupName)
         if not g.min_size <= DesiredCapacity <= g.max_size:
             raise validation(f"New SetDesiredCapacity value {DesiredCapacity} is below min value {g.min_size} for "

@@ -312,7 +312,9 @@ class CapacityProvidersMixin(EcsCore):
                                  managedInstancesProvider: dict | None = None) -> dict[str, Any]:
         """Create an Auto Scaling group capacity provider (managed scaling, managed termination protection).
 
-        Not modelled: MANAGED_INSTANCES providers, managed draining (stored, not acted on).
+        Not modelled: MANAGED_INSTANCES providers; managed draining and instanceWarmupPeriod are stored
+        and returned but do not change the scaling; RunTask tasks waiting for capacity are not counted in
+        CapacityProviderReservation (services' unplaced tasks are).
         """
         if managedInstancesProvider is not None or cluster is not None:
             raise NotModelledError("Amazon ECS Managed Instances capacity providers",
