@@ -159,3 +159,47 @@ def test_random_parameters_are_refused_cleanly(create, update):
         ecs.update_service(cluster="prod", service="web", **update)
     sim.advance(120)
     describe(sim)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config=st.sampled_from(CONFIGS), desired=st.integers(1, 4), steps=actions)
+def test_with_a_load_balancer_targets_follow_the_tasks(config, desired, steps):
+    from tests.sim.test_deployments import lb_world
+
+    min_pct, max_pct = config
+    sim, tg = lb_world()
+    ecs, ec2, elb = sim.client("ecs"), sim.client("ec2"), sim.client("elbv2")
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=desired,
+                       loadBalancers=[{"targetGroupArn": tg, "containerName": "web", "containerPort": 80}],
+                       deploymentConfiguration={"minimumHealthyPercent": min_pct, "maximumPercent": max_pct})
+    revision = 2
+    for kind, arg in steps:
+        if kind == "scale":
+            ecs.update_service(cluster="prod", service="web", desiredCount=arg)
+        elif kind == "deploy":
+            ecs.update_service(cluster="prod", service="web", taskDefinition=f"web:{revision}")
+            revision = 3 - revision
+        elif kind in ("terminate", "drain"):
+            arns = ecs.list_container_instances(cluster="prod", status="ACTIVE")["containerInstanceArns"]
+            if arns:
+                arn = arns[arg % len(arns)]
+                if kind == "drain":
+                    ecs.update_container_instances_state(cluster="prod", containerInstances=[arn],
+                                                         status="DRAINING")
+                else:
+                    ci = ecs.describe_container_instances(cluster="prod",
+                                                          containerInstances=[arn])["containerInstances"][0]
+                    ec2.terminate_instances(InstanceIds=[ci["ec2InstanceId"]])
+        sim.advance(arg if kind == "wait" else 1)
+        _, total = counts(sim)
+        assert total <= describe(sim)["desiredCount"] * max_pct // 100
+    launch_instances(sim, 3)
+    ecs.update_service(cluster="prod", service="web",
+                       deploymentConfiguration={"minimumHealthyPercent": 100, "maximumPercent": 200})
+    sim.settle(max_seconds=2 * 3600)
+    want = describe(sim)["desiredCount"]
+    assert counts(sim) == (want, want)
+    health = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+    assert [h["TargetHealth"]["State"] for h in health] == ["healthy"] * want
+    ports = {(t["containers"][0]["networkBindings"][0]["hostPort"]) for t in service_tasks(sim, "web")}
+    assert {h["Target"]["Port"] for h in health} == ports
