@@ -141,7 +141,7 @@ def run(kind, instances, needs, strategies, constraints, group, groups, running,
     return out, state
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(scenario())
 def test_fast_path_equals_reference(case):
     reference = run("reference", *case)

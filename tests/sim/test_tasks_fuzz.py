@@ -51,7 +51,7 @@ def call(fn, **kw):
         return None
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(["web", "vpc", "fg", "nope", 7]),
        st.dictionaries(st.sampled_from(RUN_PARAMS), values, max_size=5), st.booleans())
 def test_run_task_random_parameters(td, params, real_subnet):
@@ -67,7 +67,7 @@ def test_run_task_random_parameters(td, params, real_subnet):
     w["sim"].advance(3)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values, values, values, values)
 def test_other_task_operations_random_parameters(a, b, c, d):
     w = shared()
