@@ -838,8 +838,11 @@ class ServicesMixin(EcsCore):
                     tport = port
             if target is None:
                 continue
-            elb._register_task_target(arn, target, tport, task=task,  # type: ignore[attr-defined]
-                                      container_name=lb["containerName"])
+            try:
+                elb._register_task_target(arn, target, tport, task=task,  # type: ignore[attr-defined]
+                                          container_name=lb["containerName"])
+            except ClientError:  # the target group went away: nothing to register with
+                continue
             info.targets.append((arn, target, tport))
             self._svc_targets[(arn, target, tport)] = task
             svc.pending_registered[arn] = svc.pending_registered.get(arn, 0) + 1
