@@ -112,3 +112,13 @@ def test_ecslearn_map_without_a_world_or_a_lesson_is_a_clear_error(capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "no lesson in progress to draw" in err
+
+
+def test_map_text_for_shells_that_print_strings():
+    from ecslearn.ui.map import map_text
+
+    sim = busy_world()
+    plain = map_text(sim, width=80)
+    assert plain == draw(sim)
+    coloured = map_text(sim, width=80, color=True)
+    assert "\x1b[" in coloured and "cluster" in coloured

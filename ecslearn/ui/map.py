@@ -124,4 +124,25 @@ def render_map(console: Console, cmap: ClusterMap) -> None:
                        "reserved by tasks", style="ecs.dim"))
 
 
-__all__ = ["bar", "render_map"]
+def map_text(sim: object, *, width: int = 80, color: bool = False) -> str:
+    """The map of a simulator as text (ANSI colours only with `color=True`), for shells that print strings.
+
+    A sandbox can offer `map` with `engine.add_command("map", "map", "draw the clusters", lambda args:
+    ShellResult(map_text(engine.sim, width=engine.width)))`.
+    """
+    import io
+
+    from ecslearn.lesson.world import _Quiet
+    from ecslearn.lesson.worldmap import cluster_map
+    from ecslearn.ui.console import THEME, make_console
+
+    out = io.StringIO()
+    if color:
+        console = Console(file=out, width=width, theme=THEME, highlight=False, force_terminal=True)
+    else:
+        console = make_console(file=out, width=width, color=False)
+    render_map(console, cluster_map(_Quiet(sim)))
+    return out.getvalue()
+
+
+__all__ = ["bar", "map_text", "render_map"]
