@@ -17,9 +17,11 @@ def map_cmd(
     content_dir: Annotated[Path | None, typer.Option("--content-dir", help="Read lessons from this folder.",
                                                      envvar="ECSLEARN_CONTENT_DIR")] = None,
 ) -> None:
-    """Draw the cluster map: clusters → Availability Zones → container instances (CPU and memory bars)
-    → tasks, services with desired/running, Fargate tasks by AZ. Without --scenario: the world of
-    the lesson step you are on."""
+    """Draw the cluster map of a saved world, or of the lesson step you are on.
+
+    Clusters → Availability Zones → container instances with CPU and memory bars → tasks by status;
+    services with desired/running; Fargate tasks by AZ; EC2 instances that joined no cluster.
+    """
     from ecslearn.lesson.world import _Quiet
     from ecslearn.lesson.worldmap import cluster_map
     from ecslearn.ui.console import make_console
