@@ -502,3 +502,18 @@ def test_propagated_service_tags_reach_tasks(sim, ecs):
     got = ecs.describe_tasks(cluster="prod", tasks=[task["taskArn"]], include=["TAGS"])["tasks"][0]
     assert {"key": "team", "value": "blue"} in got["tags"]
     assert describe(sim)["propagateTags"] == "SERVICE"
+
+
+def test_a_deregistered_revision_keeps_its_service_scaling(sim, ecs):
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=1)
+    sim.settle()
+    ecs.deregister_task_definition(taskDefinition="web:1")
+    ecs.update_service(cluster="prod", service="web", desiredCount=3)
+    sim.settle()
+    assert counts(sim) == (3, 3)
+    assert error(ecs.update_service, cluster="prod", service="web", taskDefinition="web:1") == \
+        ("InvalidParameterException", "TaskDefinition is inactive")
+    assert error(ecs.create_service, cluster="prod", serviceName="other", taskDefinition="web:1",
+                 desiredCount=1)[0] == "InvalidParameterException"
+    td = ecs.describe_task_definition(taskDefinition="web:1")["taskDefinition"]
+    assert td["status"] == "INACTIVE"

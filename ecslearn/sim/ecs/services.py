@@ -1005,6 +1005,11 @@ class ServicesMixin(EcsCore):
         elif svc.propagate_tags == "TASK_DEFINITION":
             tags = [dict(t) for t in dep.task_definition.tags]
         default = DEFAULT_SERVICE_STRATEGY if svc.scheduling_strategy == "REPLICA" else None
+        # §2.2: a deregistered revision cannot start new services or tasks, but services already using it
+        # keep scaling; RunTask's check is lifted for the duration of the scheduler's own launch
+        td = dep.task_definition
+        saved_status = td.status
+        td.status = "ACTIVE"
         try:
             tasks, failures = self._launch_tasks(  # type: ignore[attr-defined]
                 svc.cluster, dep.task_definition, count, launch_type=dep.launch_type,
@@ -1020,6 +1025,8 @@ class ServicesMixin(EcsCore):
             return [], [{"arn": None, "reason": "ERROR", "detail": err.aws_message}]
         except SimulatorError as err:  # e.g. NotModelledError: an event must never crash the clock
             return [], [{"arn": None, "reason": "ERROR", "detail": str(err)}]
+        finally:
+            td.status = saved_status
         for t in tasks:
             if "service" not in t.extra:
                 self._svc_on_task(t)
