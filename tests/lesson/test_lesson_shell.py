@@ -254,3 +254,24 @@ def test_single_letters_are_answers_while_an_answer_is_due(tmp_path, store):
     assert engine.runner.index == 3
     assert engine.execute("b").views[0].text == "Back one step (its world is rebuilt)."
     assert engine.runner.index == 2
+
+
+def test_logs_show_task_logs_from_cloudwatch_logs(tmp_path, store):
+    write(tmp_path, SECOND.replace('ECS_CLUSTER=nowhere', 'ECS_CLUSTER=prod').replace(
+        "setup:\n", "setup:\n  - aws ecs create-cluster --cluster-name prod\n  - aws logs create-log-group "
+                    "--log-group-name /ecs/web\n"), "02-second.yaml")
+    lessons, problems = load_lessons(tmp_path)
+    assert problems == []
+    engine, _ = start(lessons, store, index=0)
+    engine.execute("aws ecs register-task-definition --family web --execution-role-arn "
+                   "arn:aws:iam::123456789012:role/ecsTaskExecutionRole --container-definitions "
+                   "'[{\"name\":\"web\",\"image\":\"nginx\",\"memory\":128,\"logConfiguration\":{\"logDriver\":"
+                   "\"awslogs\",\"options\":{\"awslogs-group\":\"/ecs/web\",\"awslogs-region\":\"us-east-1\","
+                   "\"awslogs-stream-prefix\":\"web\"}}}]'")
+    assert engine.execute("aws ecs run-task --cluster prod --task-definition web").exit_code == 0
+    engine.execute("time +60")
+    (view,) = engine.execute("logs").views
+    titles = [title for title, _ in view.data]
+    assert titles[0].startswith("ECS agent on i-")
+    assert any(t.startswith("CloudWatch Logs /ecs/web web/web/") for t in titles)
+    assert any("ready for start up" in line for _, lines in view.data for line in lines)
