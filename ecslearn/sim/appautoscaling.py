@@ -31,6 +31,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -333,8 +334,9 @@ class AppAutoScalingBackend(Backend):
         value = cfg.get("TargetValue")
         if value is None:
             raise validation("TargetValue is required for target tracking scaling policies")
-        check_type("TargetTrackingScalingPolicyConfiguration.TargetValue", value, (int, float))
-        if value <= 0:
+        check_type("TargetTrackingScalingPolicyConfiguration.TargetValue", value, (int, float, Decimal))
+        value = float(value)
+        if not math.isfinite(value) or value <= 0:
             raise validation("TargetValue must be greater than 0")
         pre, custom = cfg.get("PredefinedMetricSpecification"), cfg.get("CustomizedMetricSpecification")
         if (pre is None) == (custom is None):
@@ -404,7 +406,9 @@ class AppAutoScalingBackend(Backend):
             lo, hi = s.get("MetricIntervalLowerBound"), s.get("MetricIntervalUpperBound")
             for b, name in ((lo, "MetricIntervalLowerBound"), (hi, "MetricIntervalUpperBound")):
                 if b is not None:
-                    check_type(f"StepScalingPolicyConfiguration.StepAdjustments[{i}].{name}", b, (int, float))
+                    check_type(f"StepScalingPolicyConfiguration.StepAdjustments[{i}].{name}", b, (int, float, Decimal))
+                    if not math.isfinite(float(b)):
+                        raise validation(f"{name} must be a finite number")
             if lo is None and hi is None and len(steps) > 1:
                 raise validation("Only one step adjustment can have both bounds unset")
             if lo is not None and hi is not None and lo >= hi:

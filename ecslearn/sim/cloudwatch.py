@@ -20,6 +20,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from ecslearn.errors import NotModelledError
@@ -27,6 +28,8 @@ from ecslearn.sim.base import Backend, check_type, operation
 from ecslearn.sim.errors import aws_error
 
 TICK = 60.0
+#: what a double parameter accepts (the AWS CLI passes JSON and shorthand numbers as Decimal)
+NUMBER = (int, float, Decimal)
 _STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _OPERATORS = {
     "GreaterThanOrEqualToThreshold": (lambda v, t: v >= t, "greater than or equal to"),
@@ -45,6 +48,15 @@ MetricKey = tuple[str, str, frozenset[tuple[str, str]]]
 
 def invalid(message: str) -> Exception:
     return aws_error("InvalidParameterValue", message)
+
+
+def number(path: str, value: Any) -> float:
+    """A finite double parameter (int, float or the CLI's Decimal) as a float."""
+    check_type(path, value, NUMBER)
+    out = float(value)
+    if not math.isfinite(out):
+        raise invalid(f"The value {value} for parameter {path} is invalid.")
+    return out
 
 
 def _dims(dimensions: Any, path: str = "Dimensions") -> frozenset[tuple[str, str]]:
@@ -233,16 +245,15 @@ class CloudWatchBackend(Backend):
                 raise invalid(f"The value {unit} for parameter MetricData.member.{i + 1}.Unit is invalid.")
             if "Value" in d:
                 value = d["Value"]
-                check_type(f"MetricData[{i}].Value", value, (int, float))
-                self.put(Namespace, name, dims, float(value), unit, stamp)
+                self.put(Namespace, name, dims, number(f"MetricData[{i}].Value", value), unit, stamp)
             else:
                 values = d.get("Values") or []
                 check_type(f"MetricData[{i}].Values", values, (list, tuple))
                 counts = d.get("Counts") or [1] * len(values)
                 check_type(f"MetricData[{i}].Counts", counts, (list, tuple))
                 for j, (v, c) in enumerate(zip(values, counts)):
-                    check_type(f"MetricData[{i}].Values[{j}]", v, (int, float))
-                    check_type(f"MetricData[{i}].Counts[{j}]", c, (int, float))
+                    number(f"MetricData[{i}].Values[{j}]", v)
+                    number(f"MetricData[{i}].Counts[{j}]", c)
                     if c < 0 or c > 1000:
                         raise invalid("Counts must be between 0 and 1000.")
                 for v, c in zip(values, counts):
@@ -390,7 +401,7 @@ class CloudWatchBackend(Backend):
                          Namespace: str | None = None, Statistic: str | None = None,
                          ExtendedStatistic: str | None = None, Dimensions: list | None = None,
                          Period: int | None = None, Unit: str | None = None,
-                         DatapointsToAlarm: int | None = None, Threshold: float | int | None = None,
+                         DatapointsToAlarm: int | None = None, Threshold: Any = None,
                          TreatMissingData: str | None = None, Metrics: list | None = None,
                          Tags: list | None = None) -> dict[str, Any]:
         """Create or replace a metric alarm on one metric with a static threshold.
@@ -411,6 +422,7 @@ class CloudWatchBackend(Backend):
         if Statistic not in _STATISTICS:
             raise invalid(f"The value {Statistic} for parameter Statistic is invalid.")
         assert Period is not None and Threshold is not None
+        threshold = number("Threshold", Threshold)
         if Period < 10 or (Period >= 60 and Period % 60) or (Period not in (10, 20, 30) and Period < 60):
             raise invalid("The parameter Period must be 10, 20, 30 or a multiple of 60.")
         if EvaluationPeriods < 1:
@@ -434,7 +446,7 @@ class CloudWatchBackend(Backend):
         alarm = Alarm(
             name=AlarmName, arn=self.sim.arn("cloudwatch", f"alarm:{AlarmName}"), namespace=Namespace,
             metric_name=MetricName, dimensions=_dims(Dimensions), statistic=Statistic, period=Period,
-            evaluation_periods=EvaluationPeriods, datapoints_to_alarm=m, threshold=float(Threshold),
+            evaluation_periods=EvaluationPeriods, datapoints_to_alarm=m, threshold=threshold,
             comparison=ComparisonOperator, treat_missing=treat,
             actions_enabled=True if ActionsEnabled is None else ActionsEnabled,
             alarm_actions=lists["AlarmActions"], ok_actions=lists["OKActions"],

@@ -228,3 +228,16 @@ def test_cloudwatch_metric_statistics_and_list(sim):
     with pytest.raises(ClientError) as e:
         cw.put_metric_data(Namespace="AWS/ECS", MetricData=[{"MetricName": "x", "Value": 1}])
     assert code_of(e) == "InvalidParameterValue"
+
+
+def test_doubles_accept_the_cli_decimals_and_refuse_nan(sim):
+    from decimal import Decimal
+
+    cw = sim.client("cloudwatch")
+    cw.put_metric_data(Namespace="App", MetricData=[{"MetricName": "m", "Value": Decimal("2.5")}])
+    cw.put_metric_alarm(AlarmName="a", MetricName="m", Namespace="App", Statistic="Sum", Period=60,
+                        EvaluationPeriods=1, Threshold=Decimal("1.5"), ComparisonOperator="GreaterThanThreshold")
+    assert cw.describe_alarms()["MetricAlarms"][0]["Threshold"] == 1.5
+    for bad in (float("nan"), Decimal("NaN"), float("inf")):
+        with pytest.raises(ClientError):
+            cw.put_metric_data(Namespace="App", MetricData=[{"MetricName": "m", "Value": bad}])
