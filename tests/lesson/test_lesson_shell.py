@@ -275,3 +275,12 @@ def test_logs_show_task_logs_from_cloudwatch_logs(tmp_path, store):
     assert titles[0].startswith("ECS agent on i-")
     assert any(t.startswith("CloudWatch Logs /ecs/web web/web/") for t in titles)
     assert any("ready for start up" in line for _, lines in view.data for line in lines)
+
+
+def test_tab_completion_offers_lesson_commands_and_aws(lessons, store):
+    from ecslearn.shell.completion import complete
+
+    engine, _ = start(lessons, store)
+    assert [c.text for c in complete(engine, "hi")] == ["hint"]
+    assert "solution" in [c.text for c in complete(engine, "so")]
+    assert [c.text for c in complete(engine, "aws ecs describe-clus")] == ["describe-clusters"]
