@@ -60,6 +60,17 @@ _TG_ATTRIBUTES_NLB = {
     "load_balancing.cross_zone.enabled": "use_load_balancer_configuration",
 }
 
+_LB_ATTRIBUTES_ALB = {
+    "access_logs.s3.enabled": "false", "access_logs.s3.bucket": "", "access_logs.s3.prefix": "",
+    "idle_timeout.timeout_seconds": "60", "deletion_protection.enabled": "false",
+    "routing.http2.enabled": "true", "routing.http.drop_invalid_header_fields.enabled": "false",
+    "load_balancing.cross_zone.enabled": "true",
+}
+_LB_ATTRIBUTES_NLB = {
+    "access_logs.s3.enabled": "false", "access_logs.s3.bucket": "", "access_logs.s3.prefix": "",
+    "deletion_protection.enabled": "false", "load_balancing.cross_zone.enabled": "false",
+}
+
 # TargetHealth reason codes and descriptions (ALB user guide, "Health check reason codes").
 REASONS = {
     "Elb.RegistrationInProgress": "Target registration is in progress",
@@ -203,6 +214,7 @@ class LoadBalancer:
     state: str = "provisioning"
     tags: list[dict[str, str]] = field(default_factory=list)
     listeners: dict[str, Listener] = field(default_factory=dict)
+    attributes: dict[str, str] = field(default_factory=dict)
 
     @property
     def resource_label(self) -> str:
@@ -615,6 +627,7 @@ class Elbv2Backend(Backend):
                    for az, sid in sorted(zones.items())],
             security_groups=groups,
             ip_address_type=ip_type, created_at=self.sim.now, tags=tags,
+            attributes=dict(_LB_ATTRIBUTES_ALB if lb_type == "application" else _LB_ATTRIBUTES_NLB),
         )
         self.load_balancers[lb.arn] = lb
         self._provisioning.add(lb.arn)
@@ -655,19 +668,52 @@ class Elbv2Backend(Backend):
     def delete_load_balancer(self, LoadBalancerArn: str) -> dict[str, Any]:
         """Delete a load balancer and its listeners and rules (its target groups stay); unknown ARNs succeed.
 
-        Not modelled: deletion protection.
+        Refused while the `deletion_protection.enabled` attribute is true.
         """
         lb = self.load_balancers.get(LoadBalancerArn)
         if lb is None:
             if ":loadbalancer/" not in LoadBalancerArn:
                 raise validation(f"'{LoadBalancerArn}' is not a valid load balancer ARN")
             return {}
+        if lb.attributes.get("deletion_protection.enabled") == "true":
+            raise aws_error("OperationNotPermitted", f"Load balancer '{lb.arn}' cannot be deleted because "
+                            "deletion protection is enabled")
         for listener in list(lb.listeners.values()):
             self._drop_listener(listener)
         del self.load_balancers[lb.arn]
         self._provisioning.discard(lb.arn)
         self._refresh_associations()
         return {}
+
+    @operation
+    def describe_load_balancer_attributes(self, LoadBalancerArn: str) -> dict[str, Any]:
+        """A load balancer's attributes (access logs, idle timeout, deletion protection, ...)."""
+        lb = self._load_balancer(LoadBalancerArn)
+        return {"Attributes": [{"Key": k, "Value": v} for k, v in lb.attributes.items()]}
+
+    @operation
+    def modify_load_balancer_attributes(self, LoadBalancerArn: str, Attributes: list) -> dict[str, Any]:
+        """Change attributes; `deletion_protection.enabled` blocks DeleteLoadBalancer.
+
+        Not modelled: the effect of access logs, idle timeout, HTTP/2 and cross-zone settings (stored and
+        returned).
+        """
+        lb = self._load_balancer(LoadBalancerArn)
+        updates: dict[str, str] = {}
+        for i, attr in enumerate(Attributes):
+            check_type(f"Attributes[{i}]", attr, dict)
+            key, value = attr.get("Key"), attr.get("Value")
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise validation("Each attribute needs a Key and a Value")
+            if key not in lb.attributes:
+                raise validation(f"Load balancer attribute key '{key}' is not recognized")
+            if key.endswith(".enabled") and value not in ("true", "false"):
+                raise validation(f"'{value}' must be a boolean value for attribute '{key}'")
+            if key == "idle_timeout.timeout_seconds" and not (value.isdigit() and 1 <= int(value) <= 4000):
+                raise validation("Idle timeout must be between 1 and 4000 seconds")
+            updates[key] = value
+        lb.attributes.update(updates)
+        return {"Attributes": [{"Key": k, "Value": v} for k, v in lb.attributes.items()]}
 
     # --- target groups -------------------------------------------------------------------------
 

@@ -262,3 +262,24 @@ def test_same_seed_same_load_balancer():
         out.append(sim.client("elbv2").create_load_balancer(
             Name="w", Subnets=[s["SubnetId"] for s in subnets[:2]])["LoadBalancers"][0]["DNSName"])
     assert out[0] == out[1]
+
+
+def test_deletion_protection_attribute(sim, net):
+    elb = sim.client("elbv2")
+    lb = make_alb(sim, net)
+    attrs = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(
+        LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"]}
+    assert attrs["idle_timeout.timeout_seconds"] == "60" and attrs["deletion_protection.enabled"] == "false"
+    elb.modify_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"], Attributes=[
+        {"Key": "deletion_protection.enabled", "Value": "true"}])
+    with pytest.raises(ClientError) as e:
+        elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+    assert code_of(e) == "OperationNotPermitted"
+    with pytest.raises(ClientError) as e:
+        elb.modify_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"], Attributes=[
+            {"Key": "nope", "Value": "1"}])
+    assert code_of(e) == "ValidationError"
+    elb.modify_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"], Attributes=[
+        {"Key": "deletion_protection.enabled", "Value": "false"}])
+    elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+    assert elb.describe_load_balancers()["LoadBalancers"] == []
