@@ -122,6 +122,8 @@ class LessonRunner:
             views += self._show_question()
         elif step.kind is StepKind.DO and self.state.passed:
             views.append(View("ok", "Done. Type `next` to go on."))
+        elif step.kind is StepKind.DO:
+            views.append(View("hint", "Type aws commands; `check` shows what is still missing, `hint` helps."))
         elif step.kind is StepKind.SAY:
             views.append(View("hint", "Type `next` to go on."))
         elif step.kind is StepKind.PREDICT and not self.state.predicted:
