@@ -258,3 +258,23 @@ def test_managed_scaling_launches_instances_and_scales_in_when_idle(sim, asg):
     live = [i for i in group["Instances"] if i["LifecycleState"] == "InService"]
     assert len(live) == 1 and live[0]["ProtectedFromScaleIn"]
     assert ecs.describe_services(cluster="prod", services=["web"])["services"][0]["runningCount"] == 1
+
+
+def test_target_capacity_below_100_keeps_spare_instances(sim, asg):
+    ecs, autoscaling = sim.client("ecs"), sim.client("autoscaling")
+    ecs.create_capacity_provider(name="cp", autoScalingGroupProvider={
+        "autoScalingGroupArn": asg, "managedScaling": {"status": "ENABLED", "targetCapacity": 50}})
+    ecs.put_cluster_capacity_providers(cluster="prod", capacityProviders=["cp"],
+                                       defaultCapacityProviderStrategy=[S("cp", 1)])
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=2)  # fits one instance
+    sim.advance(60)
+    assert autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"][0]["DesiredCapacity"] == 2
+    sim.advance(600)
+    assert ecs.describe_services(cluster="prod", services=["web"])["services"][0]["runningCount"] == 2
+    busy = [ci for ci in ecs.describe_container_instances(
+        cluster="prod", containerInstances=ecs.list_container_instances(cluster="prod")["containerInstanceArns"])[
+        "containerInstances"] if ci["runningTasksCount"]]
+    assert len(busy) >= 1
+    # M / N × 100 = 50 % with one busy instance of two: on target, nothing changes
+    sim.advance(20 * 60)
+    assert autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"][0]["DesiredCapacity"] == 2 * len(busy)
