@@ -8,6 +8,16 @@ one-shot event at the current time). A reconcile pass then compares the counters
 §4.3 and launches or stops tasks in batches. A periodic tick (every 15 s) catches what has no event:
 instances that change status, target-group health, throttling that expires, the steady-state event that
 repeats every 6 hours. Counters keep a pass O(1) plus the work it does, so a 5,000-task service stays fast.
+
+Choices where the reference leaves room: the start-failure back-off begins after 3 consecutive tasks
+stop before RUNNING (15 s, doubling to the 15-minute cap, one task per retry); a new task definition
+or a task reaching RUNNING clears it. Scale-in ties go to the lowest instance id. Events list at most
+10 task ids each ("has started 10 tasks: ...").
+
+For other modules: `cluster.services[name]` is a `deployments.Service` (`status`, `desired_count`,
+`scheduling_strategy`, `deployments` with the PRIMARY first, each a `Deployment` with `task_definition`,
+`capacity_provider_strategy`, `rollout_state`); a service's task carries `task.extra["service"]` (a
+`TaskInfo`) and `task.extra["deploymentId"]`. Change a service only through UpdateService.
 """
 
 from __future__ import annotations
