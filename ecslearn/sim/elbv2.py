@@ -327,6 +327,7 @@ class Elbv2Backend(Backend):
         self._provisioning: set[str] = set()
         self._buckets: dict[tuple[str, int, int], _Bucket] = {}
         self._member_seq = 0
+        sim.backend("cloudwatch")  # AWS/ApplicationELB metrics are published from the first minute on
         #: called as fn(tg_arn, target_id, port, old_state, new_state) on every target state change
         self._health_listeners: list[Callable[[str, str, int, str | None, str | None], None]] = []
 
