@@ -11,8 +11,9 @@ repeats every 6 hours. Counters keep a pass O(1) plus the work it does, so a 5,0
 
 Choices where the reference leaves room: the start-failure back-off begins after 3 consecutive tasks
 stop before RUNNING (15 s, doubling to the 15-minute cap, one task per retry); a new task definition
-or a task reaching RUNNING clears it. Scale-in ties go to the lowest instance id. Events list at most
-10 task ids each ("has started 10 tasks: ...").
+or a task reaching RUNNING clears it. Scale-in ties go to the lowest AZ name, then the lowest
+container-instance id, then the newest task. Events list at most 10 task ids each
+("has started 10 tasks: ...").
 
 For other modules: `cluster.services[name]` is a `deployments.Service` (`status`, `desired_count`,
 `scheduling_strategy`, `deployments` with the PRIMARY first, each a `Deployment` with `task_definition`,
@@ -1162,9 +1163,9 @@ class ServicesMixin(EcsCore):
         for t in running:
             by_az[bucket(t)][self._svc_inst(t)].append(t)
         for _ in range(need):
-            az = max(by_az, key=lambda a: (az_count[a], a))
+            az = min(by_az, key=lambda a: (-az_count[a], a))
             insts = by_az[az]
-            inst = max(insts, key=lambda i: (inst_count[i], i))
+            inst = min(insts, key=lambda i: (-inst_count[i], i))
             pick = insts[inst].pop()
             chosen.append(pick)
             az_count[az] -= 1
