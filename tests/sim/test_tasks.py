@@ -512,3 +512,28 @@ def test_capacity_provider_strategy_labels_each_task_with_its_provider():
     # base 1 on FARGATE, then 1:1 weights for the other three, ties to the first listed (capacity.py)
     assert providers == ["FARGATE", "FARGATE", "FARGATE", "FARGATE_SPOT"]
     assert all(t["launchType"] == "FARGATE" and "containerInstanceArn" not in t for t in out["tasks"])
+
+
+def test_internal_launch_api_for_services():
+    """`_launch_tasks` with a default strategy, and with instance records as targets (daemon tasks)."""
+    sim, ecs, arns = world(azs=("us-east-1a", "us-east-1b"), per_az=2)
+    register(ecs)
+    backend = sim.backend("ecs")
+    cluster = backend.clusters["prod"]
+    td = backend._resolve_task_definition("web", for_use=True)
+    spread = [{"type": "spread", "field": "attribute:ecs.availability-zone"}, {"type": "spread", "field": "instanceId"}]
+    tasks, failures = backend._launch_tasks(cluster, td, 4, group="service:web", default_strategy=spread,
+                                            started_by="ecs-svc/1")
+    assert failures == []
+    assert sorted(t.container_instance.arn for t in tasks) == sorted(arns)
+    assert {t.group for t in tasks} == {"service:web"}
+    records = [cluster.container_instances[a.rsplit("/", 1)[1]] for a in arns[:2]]
+    daemon, failures = backend._launch_tasks(cluster, td, 2, group="service:agent", target_instances=records,
+                                             placement_constraints=[{"type": "memberOf",
+                                                                     "expression": "attribute:ecs.availability-zone == us-east-1b"}])
+    assert daemon == [] and [f["reason"] for f in failures] == ["ATTRIBUTE", "ATTRIBUTE"]  # both are in 1a
+    stopped = tasks[0]
+    backend._stop_task(stopped, stop_code="ServiceSchedulerInitiated", reason="Scaling activity initiated by (deployment ecs-svc/1)")
+    backend._stop_task(stopped, stop_code="UserInitiated", reason="later")
+    assert (stopped.stop_code, stopped.stopped_reason) == ("ServiceSchedulerInitiated",
+                                                          "Scaling activity initiated by (deployment ecs-svc/1)")
