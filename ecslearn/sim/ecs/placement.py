@@ -567,6 +567,34 @@ class _HeapIndex:
         return found[2] if found is not None else None
 
 
+class _ValueTally:
+    """Tasks of one group per value of one attribute (spread), kept across calls.
+
+    Recounted from the group's per-instance counts only when the sum of the instances' versions moved
+    for another reason than the placements this module made itself (a task stopped, another group's
+    task arrived): every change of a group count comes with a reservation or release, which bumps the
+    instance's version.
+    """
+
+    def __init__(self, instances: Sequence[Any], values: dict[str, Any]) -> None:
+        self.instances = instances
+        self.values = values
+        self.total: int | None = None
+        self.counts: dict[Any, int] = {}
+
+    def current(self, group_counts: Mapping[str, int]) -> dict[Any, int]:
+        total = sum(map(_VERSION, self.instances))
+        if total != self.total:
+            vals = self.values
+            vc: dict[Any, int] = {}
+            for cid, n in group_counts.items():
+                if n and cid in vals:
+                    vc[vals[cid]] = vc.get(vals[cid], 0) + n
+            self.counts = vc
+            self.total = total
+        return self.counts
+
+
 class _StaticCache:
     """Per-cluster cache: static filter results and fit indexes, dropped when the version changes."""
 
@@ -670,17 +698,19 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
     spread_fields = {s.field for s in chain if s.type == "spread" and s.field and s.field != "instanceId"}
     values: dict[str, dict[str, Any]] = {}
     vcounts: dict[str, dict[Any, int]] = {}
+    tallies: dict[str, _ValueTally] = {}
     for f in spread_fields:
         def build_values(f: str = f) -> dict[str, Any]:
             return {ci.id: _spread_value(ci, f) for ci in instances if ci.status in ("ACTIVE", "DRAINING")}
 
-        vals = values[f] = (cache.get(version, ("values", f, id(instances), len(instances)), build_values)
-                            if cache is not None and version is not None else build_values())
-        vc: dict[Any, int] = {}
-        for cid, n in counts.items():
-            if n and cid in vals:
-                vc[vals[cid]] = vc.get(vals[cid], 0) + n
-        vcounts[f] = vc
+        if cache is not None and version is not None:
+            vals = values[f] = cache.get(version, ("values", f, id(instances), len(instances)), build_values)
+            tally = tallies[f] = cache.get(version, ("tally", f, id(instances), group),
+                                           lambda vals=vals: _ValueTally(instances, vals))
+            vcounts[f] = tally.current(counts)
+        else:
+            vals = values[f] = build_values()
+            vcounts[f] = _ValueTally(instances, vals).current(counts)
 
     heap: _HeapIndex | None = None
     if heap_mode:
@@ -715,12 +745,15 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
                 return chosen, failures_for(instances, needs, group, constraints, ctx)
             ci = fit[0] if not chain else _apply_chain(fit, chain, instances, counts, rng, vcounts.__getitem__,
                                                        values.__getitem__)
+        before = ci.version
         ctx.commit(ci)
         counts = ctx.group_counts(group)
         chosen.append(ci)
         for f, vc in vcounts.items():
             v = values[f].get(ci.id)
             vc[v] = vc.get(v, 0) + 1
+        for tally in tallies.values():
+            tally.total += ci.version - before  # the tally above already counts this task
         if heap is not None:
             heap.changed(ci, counts)
             continue
