@@ -290,9 +290,9 @@ class Scenario:
             self.sim.settle(SETTLE_SECONDS)
             return StepOutcome("settle", True)
         if action == "config":
-            return self.launch_instance(list(value))
+            return self.launch_instance(list(value), step.extra.get("launch"))
         if action == "taskdef":
-            return self.register_and_run(deep_merge(self.taskdef or {}, value))
+            return self.register_and_run(deep_merge(self.taskdef or {}, value), step.extra.get("run"))
         if action == "taskdef_full":
             return self.register_and_run(value)
         raise ScenarioError(f"unknown scenario step '{action}'")
@@ -339,13 +339,14 @@ class Scenario:
         return StepOutcome(description, False, None, message or f"exit code {result.exit_code}",
                            output=result.stdout)
 
-    def launch_instance(self, lines: list[str]) -> StepOutcome:
+    def launch_instance(self, lines: list[str], launch: dict[str, Any] | None = None) -> StepOutcome:
         """Launch a new EC2 instance whose user data writes `lines` into /etc/ecs/ecs.config."""
         params: dict[str, Any] = {
             "InstanceType": DEFAULT_INSTANCE_TYPE, "MinCount": 1, "MaxCount": 1,
             "IamInstanceProfile": {"Name": "ecsInstanceRole"},
         }
         params.update(self.subst(self.launch or {}))
+        params.update(self.subst(launch or {}))
         if "ImageId" not in params:
             try:
                 found = self.sim.client("ssm").get_parameter(Name=ECS_AMI_PARAMETER)
@@ -362,8 +363,8 @@ class Scenario:
         self.launched.extend(i["InstanceId"] for i in response.get("Instances", []))
         return StepOutcome("the new container instance", True)
 
-    def register_and_run(self, td: dict[str, Any]) -> StepOutcome:
-        """Register a task definition; if the question has `run:`, run it; refusals are outcomes."""
+    def register_and_run(self, td: dict[str, Any], run: dict[str, Any] | None = None) -> StepOutcome:
+        """Register a task definition; if the question (or the step) has `run:`, run it; refusals are outcomes."""
         try:
             registered = self.sim.client("ecs").register_task_definition(**self.subst(td))
         except ClientError as err:
@@ -373,10 +374,11 @@ class Scenario:
         except SimulatorError as err:
             return StepOutcome("your task definition", False, "ParamValidation", err.message)
         arn = registered["taskDefinition"]["taskDefinitionArn"]
-        if self.run_params is None:
+        run_params = run if run is not None else self.run_params
+        if run_params is None:
             return StepOutcome("your task definition", True)
-        run = {"taskDefinition": arn, **self.subst(self.run_params)}
-        return self.call_step(Call("ecs", "run_task", run), "running your task definition")
+        params = {"taskDefinition": arn, **self.subst(run_params)}
+        return self.call_step(Call("ecs", "run_task", params), "running your task definition")
 
     # --- questions ---------------------------------------------------------------------------
 

@@ -67,6 +67,9 @@ class Step:
     action: str
     value: Any
     location: SourceLocation | None = None
+    #: per-step overrides: `launch` (RunInstances params) on a config step, `run` (RunTask params)
+    #: on a taskdef step; they win over the question's `launch` / `run`
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

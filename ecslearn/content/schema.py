@@ -647,7 +647,14 @@ class _Parser:
                 if call is not None:
                     out.append(Step("call", call, self.loc(line)))
                 continue
-            self.keys(m, (action,), (), swhat)
+            extra_keys = {"config": ("launch",), "taskdef": ("run",)}.get(action, ())
+            self.keys(m, (action, *extra_keys), (), swhat)
+            extra: dict[str, Any] = {}
+            for key in extra_keys:
+                if key in m:
+                    sub = self.mapping(m[key], m.value_line(key), f"'{key}' in {swhat}")
+                    if sub is not None:
+                        extra[key] = _plain(sub)
             value = m[action]
             if action == "advance":
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
@@ -670,7 +677,7 @@ class _Parser:
                                                        "question's task definition)")
                     continue
                 value = _plain(value)
-            out.append(Step(action, value, self.loc(line)))
+            out.append(Step(action, value, self.loc(line), extra))
         return out
 
 

@@ -90,3 +90,37 @@ def test_comparisons_never_crash_on_odd_values(op, actual, expected):
     if op == "matches":
         expected = "a+"
     assert compare(op, actual, expected) in (True, False)
+
+
+def test_config_and_taskdef_steps_take_their_own_launch_and_run():
+    from ecslearn.content.schema import parse_quiz
+    from ecslearn.content.yamlio import load_text
+
+    text = """format: 1
+title: t
+questions:
+  - id: step-extras
+    kind: predict
+    topic: container-instances
+    difficulty: easy
+    exams: [ECS-PRACTICE:1.1]
+    prompt: p
+    setup:
+      - {call: ecs.create_cluster, params: {clusterName: prod}}
+      - {config: [ECS_CLUSTER=prod], launch: {InstanceType: t3.large}}
+      - {settle: true}
+      - {taskdef: {family: web, containerDefinitions: [{name: w, image: nginx, memory: 128}]},
+         run: {cluster: prod, count: 2}}
+      - {settle: true}
+    ask: {call: ec2.describe_instances, query: "Reservations[].Instances[].InstanceType | [0]"}
+    explanation: e
+    sources: [https://docs.aws.amazon.com/x]
+"""
+    data, problems = load_text(text, "f.yaml")
+    quiz, problems = parse_quiz(data, "f.yaml", "01-f")
+    assert problems == []
+    q = quiz.questions[0]
+    assert q.setup[1].extra == {"launch": {"InstanceType": "t3.large"}}
+    sc = build(q.setup)
+    assert sc.ask(q.ask) == "t3.large"
+    assert len(sc.sim.client("ecs").list_tasks(cluster="prod")["taskArns"]) == 2
