@@ -39,7 +39,7 @@ def report():
 def test_bundled_content_has_no_problems(report):
     assert [p["text"] for p in report["problems"]] == []
     assert report["ok"] is True and report["exit_code"] in (0, None)
-    assert report["summary"]["questions"] == len(IDS)
+    assert report["summary"]["questions"] >= len(IDS) > 0
 
 
 @pytest.mark.parametrize("qid", IDS)
