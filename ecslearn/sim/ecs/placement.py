@@ -406,8 +406,8 @@ class _FitIndex:
     only grow, so an equal sum means no change) and, when it differs, re-checks only the instances
     whose version changed; reservations and releases bump
     `ContainerInstance.version`, and agent-connection and status changes bump it and the cluster's
-    version (which rebuilds the index). For binpack it also keeps the fitting instances sorted by
-    (remaining resource, registration order).
+    version (which rebuilds the index). The fitting instances are kept sorted (bisect) by (remaining
+    resource, registration order) for binpack, else by registration order.
     """
 
     def __init__(self, static: list[Any], order: dict[str, int], needs: Needs, attr: str | None) -> None:
@@ -422,14 +422,15 @@ class _FitIndex:
         self.key_of: dict[str, tuple[int, int]] = {}
         self.stamps = self._stamps()
         self.total = sum(self.stamps)
-        if attr is not None:
-            pairs = sorted(((getattr(ci, attr), order[ci.id]), ci) for ci in static if self.fits(ci))
-            self.keys = [k for k, _ in pairs]
-            self.cis = [ci for _, ci in pairs]
-            self.key_of = {ci.id: k for k, ci in pairs}
-            self.fit_ids = set(self.key_of)
-        else:
-            self.fit_ids = {ci.id for ci in static if self.fits(ci)}
+        pairs = sorted((self._key(ci), ci) for ci in static if self.fits(ci))
+        self.keys = [k for k, _ in pairs]
+        self.cis = [ci for _, ci in pairs]
+        self.key_of = {ci.id: k for k, ci in pairs}
+        self.fit_ids = set(self.key_of)
+
+    def _key(self, ci: Any) -> tuple[int, int]:
+        """Binpack: (remaining resource, registration order); otherwise registration order alone."""
+        return (getattr(ci, self.attr) if self.attr is not None else 0, self.order[ci.id])
 
     def _stamps(self) -> list[int]:
         return list(map(_VERSION, self.static))
@@ -454,12 +455,11 @@ class _FitIndex:
         self.fit_ids.discard(ci.id)
         if self.fits(ci):
             self.fit_ids.add(ci.id)
-            if self.attr is not None:
-                key = (getattr(ci, self.attr), self.order[ci.id])
-                at = bisect.bisect_left(self.keys, key)
-                self.keys.insert(at, key)
-                self.cis.insert(at, ci)
-                self.key_of[ci.id] = key
+            key = self._key(ci)
+            at = bisect.bisect_left(self.keys, key)
+            self.keys.insert(at, key)
+            self.cis.insert(at, ci)
+            self.key_of[ci.id] = key
 
     def changed(self, ci: Any) -> None:
         """`ci` just received a task: re-check it and remember its new stamp."""
@@ -681,7 +681,7 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
                           lambda: _FitIndex(static, order, needs, binpack_attr))
         index.refresh()
         if binpack_attr is None:
-            fit = [ci for ci in static if ci.id in index.fit_ids]
+            fit = index.cis  # the index's own list, in registration order; index.changed() keeps it
     elif not persistent:
         fit = [ci for ci in static if fits(ci)]
 
@@ -758,20 +758,18 @@ def place(instances: Sequence[Any], needs: Needs, count: int, *, group: str,
             heap.changed(ci, counts)
             continue
         if index is not None:
-            index.changed(ci)  # keeps the shared sorted lists in step
-            still = ci.id in index.fit_ids
-        else:
-            still = fits(ci)
+            index.changed(ci)  # keeps the index's sorted lists (and so `fit`) in step
+            continue
+        still = fits(ci)
         if binpack_attr is not None:
-            if index is None:
-                at = bisect.bisect_left(sorted_keys, old)
-                del sorted_keys[at]
-                del sorted_cis[at]
-                if still:
-                    new = (getattr(ci, binpack_attr), order[ci.id])
-                    at = bisect.bisect_left(sorted_keys, new)
-                    sorted_keys.insert(at, new)
-                    sorted_cis.insert(at, ci)
+            at = bisect.bisect_left(sorted_keys, old)
+            del sorted_keys[at]
+            del sorted_cis[at]
+            if still:
+                new = (getattr(ci, binpack_attr), order[ci.id])
+                at = bisect.bisect_left(sorted_keys, new)
+                sorted_keys.insert(at, new)
+                sorted_cis.insert(at, ci)
         elif not still:
             fit.remove(ci)
     return chosen, []
