@@ -310,8 +310,11 @@ class LessonRunner:
                 st.mark_step_done(self.lesson.id, self.step.id)
         if self.index + 1 >= len(self.lesson.steps):
             return self._finish()
-        # the world carries on as the learner left it
-        return self._enter(self.index + 1, rebuild=False)
+        # the world carries on as the learner left it (it may already do what the next step asks)
+        views = self._enter(self.index + 1, rebuild=False)
+        if self.step.kind is StepKind.DO:
+            views += self.check(quiet=True)
+        return views
 
     def back(self) -> list[View]:
         if self.index == 0:

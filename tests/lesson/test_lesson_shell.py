@@ -284,3 +284,11 @@ def test_tab_completion_offers_lesson_commands_and_aws(lessons, store):
     assert [c.text for c in complete(engine, "hi")] == ["hint"]
     assert "solution" in [c.text for c in complete(engine, "so")]
     assert [c.text for c in complete(engine, "aws ecs describe-clus")] == ["describe-clusters"]
+
+
+def test_a_step_already_done_ahead_of_time_passes_on_arrival(lessons, store):
+    engine, _ = start(lessons, store)
+    engine.execute("aws ecs create-cluster --cluster-name prod")   # during the say step
+    arrived = engine.execute("next")
+    assert "✔ Step done!" in texts(arrived)
+    assert engine.execute("next").views[0].data.step.id == "how-many"
