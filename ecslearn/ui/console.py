@@ -49,13 +49,13 @@ def print_error(err: EcslearnError, console: Console | None = None) -> None:
 
     if isinstance(err, ClientError):
         # exactly what the AWS CLI prints
-        console.print(f"\n{err.message}", markup=False)
+        console.print(f"\n{err.message}", markup=False, soft_wrap=True)
     else:
         console.print("[error]error:[/error] ", end="")
-        console.print(err.message, markup=False)
+        console.print(err.message, markup=False, soft_wrap=True)
     if err.hint:
         console.print("[hint]hint:[/hint] ", end="")
-        console.print(err.hint, markup=False)
+        console.print(err.hint, markup=False, soft_wrap=True)
 
 
 def print_interrupted() -> None:
