@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ecslearn.content.catalog import area_files, display_path, find_root
 from ecslearn.content.yamlio import load_file
 from ecslearn.errors import ContentCheckFailed, ContentProblem, EcslearnError, SourceLocation
 from ecslearn.lesson.model import Lesson
-from ecslearn.lesson.schema import parse_lesson
+from ecslearn.lesson.schema import WORLD_FILE_RE, parse_lesson
 
 
 class LessonNotFoundError(EcslearnError):
@@ -18,7 +19,11 @@ class LessonNotFoundError(EcslearnError):
 def load_lessons(root: str | Path) -> tuple[list[Lesson], list[ContentProblem]]:
     """Every lesson under `root/lessons`, in NN- order, and every problem found (stray files too)."""
     root = Path(root)
-    files, problems = area_files(root, "lessons")
+    files, found_problems = area_files(root, "lessons")
+    # saved worlds beside lessons are content too (each must be used by a lesson; see below)
+    worlds = {Path(p.location.path).name for p in found_problems if WORLD_FILE_RE.match(Path(p.location.path).name)
+              and (root / "lessons" / Path(p.location.path).name).is_file()}
+    problems = [p for p in found_problems if Path(p.location.path).name not in worlds]
     lessons: list[Lesson] = []
     for path in files:
         display = display_path(root, path)
@@ -28,8 +33,20 @@ def load_lessons(root: str | Path) -> tuple[list[Lesson], list[ContentProblem]]:
             continue
         lesson, found = parse_lesson(data, display, path.stem)
         problems.extend(found)
+        if lesson is not None and lesson.world is not None:
+            world_file = path.parent / lesson.world
+            if not world_file.is_file():
+                problems.append(ContentProblem(lesson.location or SourceLocation(display),
+                                               f"the lesson's world file {lesson.world} is not in lessons/"))
+                continue
+            lesson = replace(lesson, world_path=str(world_file))
         if lesson is not None:
             lessons.append(lesson)
+    used = {lesson.world for lesson in lessons}
+    for name in sorted(worlds - used):
+        problems.append(ContentProblem(SourceLocation(display_path(root, root / "lessons" / name)),
+                                       "a world file that no lesson uses (`world: " + name + "`); remove it or "
+                                       "use it, since everything in lessons/ ships in the wheel"))
     seen: dict[str, SourceLocation] = {}
     numbers: dict[int, str] = {}
     for lesson in lessons:

@@ -76,6 +76,8 @@ class Lesson:
     topics: tuple[str, ...] = ()
     launch: dict[str, Any] | None = None      # RunInstances parameters for `config:` setup steps
     location: SourceLocation | None = None
+    world: str | None = None                  # `world:` as written: a saved world beside the lesson
+    world_path: str | None = None             # ... resolved by the loader
 
     def index_of(self, step_id: str | None) -> int | None:
         for i, step in enumerate(self.steps):

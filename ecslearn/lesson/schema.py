@@ -16,8 +16,10 @@ from ecslearn.content.yamlio import LocatedDict, LocatedList
 from ecslearn.errors import ContentProblem
 from ecslearn.lesson.model import Lesson, LessonStep, StepKind
 
-LESSON_KEYS = ("format", "id", "title", "summary", "objectives", "topics", "sources", "seed", "setup",
+LESSON_KEYS = ("format", "id", "title", "summary", "objectives", "topics", "sources", "seed", "world", "setup",
                "launch", "steps")
+#: a saved world shipped beside a lesson (`ecslearn sandbox` → `save 04-broken.world.json`)
+WORLD_FILE_RE = re.compile(r"^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.world\.json$")
 LESSON_REQUIRED = ("format", "id", "title", "summary", "objectives", "steps")
 STEP_KINDS = tuple(k.value for k in StepKind)
 STEP_KEYS: dict[StepKind, tuple[str, ...]] = {
@@ -88,6 +90,10 @@ class LessonParser(_Parser):
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             self.problem(data.value_line("seed"), "'seed' of the lesson must be a whole number >= 0")
             seed = 0
+        world = self.text(data, "world", "the lesson")
+        if world is not None and not WORLD_FILE_RE.match(world):
+            self.problem(data.value_line("world"), f"'world' of the lesson must name a file beside it called "
+                                                   f"NN-slug.world.json (such as 04-broken.world.json), not {world!r}")
         setup = self.steps(data, "setup", "the lesson")
         launch = self.submapping(data, "launch", "the lesson")
         steps: list[LessonStep] = []
@@ -113,7 +119,7 @@ class LessonParser(_Parser):
         return Lesson(id=lid, slug=slug, number=int(slug[:2]), title=title, summary=summary,
                       objectives=tuple(objectives), setup=tuple(setup), steps=tuple(steps), path=self.display,
                       seed=seed, sources=tuple(sources), topics=tuple(topics), launch=launch,
-                      location=self.loc(data.line))
+                      location=self.loc(data.line), world=world)
 
     def ident(self, d: LocatedDict, what: str) -> str | None:
         raw = d.get("id")

@@ -1,4 +1,4 @@
-"""A lesson's world: a recording simulator built from the lesson's `setup:`, the AWS CLI bound to it,
+"""A lesson's world: a recording simulator built from the lesson's `world:` file (if any) and `setup:`, the AWS CLI bound to it,
 and the step checks explained as expected vs actual.
 
 How a step's world is made (the documented choice, see docs/LESSONS.md): **rebuilt**, never stored.
@@ -125,9 +125,14 @@ class LessonWorld:
         from ecslearn.sim.world import RecordingSimulator
 
         self.lesson = lesson
-        self.sim = RecordingSimulator(lesson.seed)
+        if lesson.world_path is not None:
+            from ecslearn.sim.world import load_world
+
+            self.sim = load_world(lesson.world_path)   # the saved world keeps its own seed
+        else:
+            self.sim = RecordingSimulator(lesson.seed)
         self.cli = AwsCli(self.sim, cwd=cwd, width=width)
-        self.scenario = Scenario(lesson.seed, launch=lesson.launch)
+        self.scenario = Scenario(self.sim.seed, launch=lesson.launch)
         self.scenario.sim = self.sim
         self.scenario._cli = self.cli
         self.scenario.setup(lesson.setup)

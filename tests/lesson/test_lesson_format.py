@@ -186,3 +186,61 @@ def test_an_unknown_lesson_suggests_the_near_one(tmp_path):
     with pytest.raises(LessonNotFoundError) as info:
         find_lesson(lessons, "tiny-lesons")
     assert "did you mean 'tiny-lesson'?" in (info.value.hint or "")
+
+
+WORLD_LESSON = """\
+format: 1
+id: from-a-world
+title: From a saved world
+summary: Starts where a sandbox session was saved.
+objectives: [Clean up]
+world: 01-legacy.world.json
+steps:
+  - id: delete-legacy
+    do: Delete the cluster `legacy`.
+    expect:
+      - {call: ecs.describe_clusters, params: {clusters: [legacy]}, query: "clusters[0].status", eq: INACTIVE,
+         label: cluster legacy is deleted}
+    hints: [aws ecs delete-cluster --cluster legacy]
+    solution: [aws ecs delete-cluster --cluster legacy]
+"""
+
+
+def save_legacy_world(path: Path) -> None:
+    from ecslearn.sim.world import RecordingSimulator, save_world
+
+    sim = RecordingSimulator(5)
+    sim.client("ecs").create_cluster(clusterName="legacy")
+    sim.advance(30)
+    save_world(sim, path)
+
+
+def test_a_lesson_can_start_from_a_saved_world(tmp_path):
+    write(tmp_path, WORLD_LESSON, "01-from-a-world.yaml")
+    save_legacy_world(tmp_path / "lessons" / "01-legacy.world.json")
+    lessons, found = load_lessons(tmp_path)
+    assert found == []
+    assert lessons[0].world_path == str(tmp_path / "lessons" / "01-legacy.world.json")
+    assert problems(tmp_path) == []
+    from ecslearn.lesson.world import LessonWorld
+
+    world = LessonWorld(lessons[0])
+    assert world.sim.seed == 5
+    assert world.run_line("aws ecs list-clusters --query length(clusterArns) --output text").stdout == "1\n"
+
+
+def test_world_files_must_be_named_present_and_used(tmp_path):
+    write(tmp_path, WORLD_LESSON.replace("01-legacy.world.json", "legacy.json"), "01-from-a-world.yaml")
+    _, found = load_lessons(tmp_path)
+    assert [p.message for p in found] == [
+        "'world' of the lesson must name a file beside it called NN-slug.world.json (such as "
+        "04-broken.world.json), not 'legacy.json'"]
+    write(tmp_path, WORLD_LESSON, "01-from-a-world.yaml")
+    _, found = load_lessons(tmp_path)
+    assert [p.message for p in found] == ["the lesson's world file 01-legacy.world.json is not in lessons/"]
+    save_legacy_world(tmp_path / "lessons" / "01-legacy.world.json")
+    save_legacy_world(tmp_path / "lessons" / "02-unused.world.json")
+    _, found = load_lessons(tmp_path)
+    assert [str(p) for p in found] == [
+        f"{tmp_path}/lessons/02-unused.world.json: a world file that no lesson uses (`world: 02-unused.world.json`); "
+        "remove it or use it, since everything in lessons/ ships in the wheel"]
