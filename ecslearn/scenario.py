@@ -14,6 +14,7 @@ import copy
 import json
 import re
 import shlex
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,22 @@ from ecslearn.sim import Simulator
 from ecslearn.sim.errors import ClientError
 
 _VAR = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
+
+_CLI_LOCK = threading.Lock()
+_CLI: Any = None  # one AwsCli per process, rebound to each scenario's simulator (building one costs ~0.1-0.3 s)
+
+
+def _run_aws(sim: Simulator, line: str) -> Any:
+    """Run an `aws ...` line against `sim` through the shared, rebound AWS CLI driver."""
+    global _CLI
+    with _CLI_LOCK:
+        if _CLI is None:
+            from ecslearn.sim.bridge import AwsCli
+
+            _CLI = AwsCli(sim)
+        else:
+            _CLI.rebind(sim)
+        return _CLI.run(line)
 ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 DEFAULT_INSTANCE_TYPE = "t3.medium"
 SETTLE_SECONDS = 900.0
@@ -233,7 +250,6 @@ class Scenario:
         self.taskdef = taskdef
         self.run_params = run
         self.launch = launch
-        self._cli: Any = None
         #: values saved by `save:` on earlier calls, used as `${name}` in later steps and checks
         self.vars: dict[str, Any] = {}
         #: EC2 instances launched from ecs.config lines (their agent log explains what happened)
@@ -324,11 +340,7 @@ class Scenario:
 
     def aws(self, line: str) -> StepOutcome:
         """Run an `aws ...` line through the real AWS CLI bound to this simulator."""
-        if self._cli is None:
-            from ecslearn.sim.bridge import AwsCli
-
-            self._cli = AwsCli(self.sim)
-        result = self._cli.run(self.subst(line))
+        result = _run_aws(self.sim, self.subst(line))
         description = _short(line)
         if result.exit_code == 0:
             return StepOutcome(description, True, output=result.stdout)
