@@ -31,6 +31,7 @@ from ecslearn.content.model import (
 )
 from ecslearn.content.yamlio import LocatedDict, LocatedList
 from ecslearn.errors import ContentProblem, SourceLocation
+from ecslearn.exam.data import exam_codes
 
 # --- the schema -----------------------------------------------------------------------------------
 
@@ -40,8 +41,9 @@ EXAM_TAG_RE = re.compile(r"^(?P<code>[A-Z0-9-]+?):(?P<task>\d+\.\d+)$")
 CALL_RE = re.compile(r"^(?P<service>[a-z0-9-]+)\.(?P<op>[a-z][a-z0-9_]*)$")
 PARAM_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
-#: Exams whose guides cover ECS (research-learning-tools.md §4), plus ecslearn's own practice tag.
-KNOWN_EXAMS = ("CLF-C02", "DVA-C02", "ECS-PRACTICE", "SAA-C03", "SOA-C03")
+#: Exams whose guides cover ECS (research-learning-tools.md §4), plus ecslearn's own practice tag:
+#: read from the exam data file (ecslearn/data/exams.json), so the checker and `ecslearn exam` agree.
+KNOWN_EXAMS = exam_codes()
 
 TOPICS = (
     "clusters", "container-instances", "agent-config", "task-definitions", "task-lifecycle",

@@ -22,7 +22,9 @@ from typing import Any
 
 from ecslearn.errors import ProgressError
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
+#: format 1 → 2: `exams.current` (the exam in progress) and `review.synced_answers` (how many quiz answers
+#: the review engine has turned into cards) were added; a format-1 file is migrated on load (`migrate`).
 FILE_NAME = "state.json"
 HOME_ENV = "ECSLEARN_HOME"
 _HEADER = "ecslearn learner state: keep this file to keep your progress; edit with care"
@@ -95,6 +97,8 @@ class LearnerState:
     current_lesson: str | None = None
     exam_attempts: list[dict[str, Any]] = field(default_factory=list)   # owned by the exam engine
     review_cards: dict[str, dict[str, Any]] = field(default_factory=dict)  # owned by the review engine
+    exam_current: dict[str, Any] | None = None   # the exam in progress (exam engine), resumable
+    review_synced: int = 0                        # quiz answers already turned into review cards
     extra: dict[str, Any] = field(default_factory=dict)  # sections written by other ecslearn versions
     created_at: str = field(default_factory=_now)
 
@@ -160,14 +164,14 @@ class LearnerState:
             "current_lesson": self.current_lesson,
             "lessons": {k: v.to_dict() for k, v in sorted(self.lessons.items())},
             "quiz": {"answers": [a.to_dict() for a in self.quiz_answers]},
-            "exams": {"attempts": self.exam_attempts},
-            "review": {"cards": self.review_cards},
+            "exams": {"attempts": self.exam_attempts, "current": self.exam_current},
+            "review": {"cards": self.review_cards, "synced_answers": self.review_synced},
             **self.extra,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LearnerState:
-        """Read a format-1 document (KeyError/TypeError/ValueError on a wrong shape)."""
+        """Read a current-format document (KeyError/TypeError/ValueError on a wrong shape)."""
         known = {"_comment", "format", "created_at", "current_lesson", "lessons", "quiz", "exams", "review"}
         lessons = d.get("lessons", {})
         lessons = {} if lessons is None else lessons
@@ -182,9 +186,27 @@ class LearnerState:
             current_lesson=d.get("current_lesson"),
             exam_attempts=list((d.get("exams") or {}).get("attempts", [])),
             review_cards=dict((d.get("review") or {}).get("cards", {})),
+            exam_current=(d.get("exams") or {}).get("current"),
+            review_synced=int((d.get("review") or {}).get("synced_answers", 0)),
             extra={k: v for k, v in d.items() if k not in known},
             created_at=str(d.get("created_at") or _now()),
         )
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring an older state document up to STATE_FORMAT (a new dict; the file is rewritten on the next save).
+
+    1 → 2: `exams` gains `current` (no exam in progress) and `review` gains `synced_answers: 0`, so the
+    review engine turns the answers a learner missed before spaced review existed into cards.
+    """
+    data = dict(data)
+    if data.get("format") == 1:
+        exams = data.get("exams") if isinstance(data.get("exams"), dict) else {}
+        review = data.get("review") if isinstance(data.get("review"), dict) else {}
+        data["exams"] = {"attempts": list(exams.get("attempts", []) or []), "current": None}
+        data["review"] = {"cards": dict(review.get("cards", {}) or {}), "synced_answers": 0}
+        data["format"] = 2
+    return data
 
 
 # --- the store -----------------------------------------------------------------------------------
@@ -227,9 +249,9 @@ class ProgressStore:
             if version > STATE_FORMAT:
                 return self._set_aside(f"it was written by a newer ecslearn (format {version}; this one reads "
                                        f"format {STATE_FORMAT})", hint="update ecslearn to keep using it")
-            if version < STATE_FORMAT:  # pragma: no cover - no older format exists yet
-                raise ValueError(f"format {version} is too old")
-            return LearnerState.from_dict(data)
+            if version < 1:
+                raise ValueError(f"format {version} is not a format ecslearn ever wrote")
+            return LearnerState.from_dict(migrate(data))
         except (ValueError, KeyError, TypeError, AttributeError) as err:
             return self._set_aside(f"it is not a valid state file ({err})")
 
