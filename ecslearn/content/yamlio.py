@@ -48,6 +48,15 @@ class _Loader(yaml.SafeLoader):
         self.problems: list[ContentProblem] = []
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same safe constructors on libyaml's parser (several times faster) for files that parse."""
+
+    def __init__(self, stream: Any, display: str) -> None:
+        super().__init__(stream)
+        self.display = display
+        self.problems: list[ContentProblem] = []
+
+
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
     loader.flatten_mapping(node)  # merge keys (<<)
     out = LocatedDict()
@@ -81,12 +90,21 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList:
     return out
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+for _cls in (_Loader, _FastLoader):
+    _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 
 
 def load_text(text: str, display: str) -> tuple[Any, list[ContentProblem]]:
     """Parse YAML text; return (data or None, problems). `display` is the path shown in messages."""
+    if _FastLoader is not _Loader:
+        fast = _FastLoader(text, display)
+        try:
+            return fast.get_single_data(), fast.problems
+        except yaml.YAMLError:
+            pass  # parse again with the pure-Python parser, whose messages are clearer
+        finally:
+            fast.dispose()
     loader = _Loader(text, display)
     try:
         data = loader.get_single_data()
