@@ -1017,10 +1017,7 @@ class ServicesMixin(EcsCore):
             tags = [dict(t) for t in dep.task_definition.tags]
         default = DEFAULT_SERVICE_STRATEGY if svc.scheduling_strategy == "REPLICA" else None
         # §2.2: a deregistered revision cannot start new services or tasks, but services already using it
-        # keep scaling; RunTask's check is lifted for the duration of the scheduler's own launch
-        td = dep.task_definition
-        saved_status = td.status
-        td.status = "ACTIVE"
+        # keep scaling
         try:
             tasks, failures = self._launch_tasks(  # type: ignore[attr-defined]
                 svc.cluster, dep.task_definition, count, launch_type=dep.launch_type,
@@ -1029,15 +1026,14 @@ class ServicesMixin(EcsCore):
                 placement_constraints=dep.placement_constraints or None, group=f"service:{svc.name}",
                 started_by=dep.id, network_configuration=dep.network_configuration, tags=tags or None,
                 target_instances=target_instances, default_strategy=default,
-                enable_execute_command=svc.enable_execute_command, platform_version=dep.platform_version)
+                enable_execute_command=svc.enable_execute_command, platform_version=dep.platform_version,
+                allow_inactive=True)
         except ClientError as err:
             if "No Container Instances" in err.aws_message:
                 return [], [{"arn": None, "reason": None}]
             return [], [{"arn": None, "reason": "ERROR", "detail": err.aws_message}]
         except SimulatorError as err:  # e.g. NotModelledError: an event must never crash the clock
             return [], [{"arn": None, "reason": "ERROR", "detail": str(err)}]
-        finally:
-            td.status = saved_status
         for t in tasks:
             if "service" not in t.extra:
                 self._svc_on_task(t)

@@ -447,15 +447,17 @@ class TasksMixin(EcsCore):
                       target_instances: list[str] | None = None,
                       default_strategy: list[dict[str, Any]] | None = None,
                       enable_execute_command: bool = False,
-                      platform_version: str | None = None) -> tuple[list[Task], list[dict[str, str]]]:
+                      platform_version: str | None = None,
+                      allow_inactive: bool = False) -> tuple[list[Task], list[dict[str, str]]]:
         """Validate, place and start `count` tasks; return (tasks, RunTask-style failures).
 
         `target_instances` (StartTask): container-instance ids or ARNs to start one task on each, with
         no placement. `default_strategy` replaces RunTask's default (`random`) when no
         `placement_strategy` is given (services pass spread AZ, instanceId). Invalid requests raise
-        ClientError.
+        ClientError. `allow_inactive` lets a service keep scaling a revision deregistered after it
+        started using it (§2.2); RunTask and StartTask never pass it.
         """
-        if task_def.status != "ACTIVE":
+        if task_def.status != "ACTIVE" and not allow_inactive:
             raise invalid_parameter("TaskDefinition is inactive")
         if launch_type is not None and launch_type not in LAUNCH_TYPES:
             if launch_type == "MANAGED_INSTANCES":
