@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ecslearn.cli import (
     content_cmd,  # noqa: F401
+    exam_cmd,  # noqa: F401
     learn_cmd,  # noqa: F401
     map_cmd,  # noqa: F401
     progress_cmd,  # noqa: F401

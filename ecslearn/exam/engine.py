@@ -311,6 +311,7 @@ class ItemResult:
     topic: str = ""
     prompt: str = ""
     error: str | None = None
+    options: tuple[tuple[str, str], ...] = ()   # (letter, text) of choice questions, as shown
 
     @property
     def correct(self) -> bool:
@@ -319,6 +320,7 @@ class ItemResult:
     def to_dict(self) -> dict[str, Any]:
         return {"number": self.number, **self.item.to_dict(), "topic": self.topic, "answered": self.answered,
                 "flagged": self.flagged, "correct": self.correct, "prompt": self.prompt, "error": self.error,
+                "options": [list(o) for o in self.options],
                 "grade": self.grade.to_dict() if self.grade else None}
 
 
@@ -409,13 +411,15 @@ def score_attempt(attempt: Attempt, content: ContentSet, exam: ExamInfo, engine:
         grade: Grade | None = None
         error = None
         topic = prompt = ""
+        options: tuple[tuple[str, str], ...] = ()
         try:
             cq = concrete(content, item)
             topic, prompt = cq.question.topic, cq.question.prompt
+            options = tuple((o.letter, o.text) for o in cq.question.options)
             grade = engine.grade(cq, attempt.answers[i]) if answered else _unanswered_grade(engine, cq)
         except (ContentError, ScenarioError, SimulatorError, UsageError) as err:
             error = getattr(err, "message", str(err))
-        results.append(ItemResult(i + 1, item, answered, i in attempt.flags, grade, topic, prompt, error))
+        results.append(ItemResult(i + 1, item, answered, i in attempt.flags, grade, topic, prompt, error, options))
     counted = [r for r in results if r.item.scored and r.error is None]
     correct = sum(1 for r in counted if r.correct)
     total = len(counted)
