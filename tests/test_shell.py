@@ -287,3 +287,14 @@ def test_no_line_ever_shows_a_traceback(fuzz_engine):
             assert result.stderr.strip() or result.kind == "aws", line
 
     run()
+
+
+def test_ecslearn_sandbox_draws_the_cluster_map(tmp_path):
+    script = ("aws ecs create-cluster --cluster-name prod\n"
+              "aws ecs create-cluster --cluster-name batch\n"
+              "map\n")
+    proc = _sandbox([], script, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "cluster prod ACTIVE" in proc.stdout
+    assert "cluster batch ACTIVE" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr

@@ -24,17 +24,20 @@ def sandbox(
     """A shell where `aws ...` commands run against a simulated AWS account (no account, no network).
 
     Also: `time +60` moves the simulated clock, `settle` waits until nothing is in flight,
-    `save FILE` keeps the world for someone else, `reset`, `help`, `quit`. On a terminal you get
+    `save FILE` keeps the world for someone else, `map` draws the clusters, `reset`, `help`, `quit`. On a terminal you get
     line editing, history and tab completion; otherwise commands are read from stdin, one a line.
     """
     if scenario is not None and seed is not None:
         raise UsageError("--seed does not go with --scenario: a saved world keeps its own seed")
-    from ecslearn.shell.engine import ShellEngine
+    from ecslearn.shell.engine import ShellEngine, ShellResult
     from ecslearn.shell.repl import run
+    from ecslearn.ui.map import map_text
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     width = shutil.get_terminal_size((80, 24)).columns if interactive else 80
     engine = ShellEngine(seed=seed or 0, scenario=scenario, width=width)
+    engine.add_command("map", "map", "draw the clusters, instances, tasks and services",
+                       lambda _args: ShellResult(map_text(engine.sim, width=engine.width, color=interactive)))
     code = run(engine, save_to=save, interactive=interactive)
     if code:
         raise typer.Exit(code)
