@@ -36,9 +36,20 @@ def root(
     With no command: continue the lesson you were on, at the step you were on (or start lesson 1).
     """
     if ctx.invoked_subcommand is None:
+        _announce_due_cards()
         from ecslearn.cli.learn_cmd import run_session  # lazy: keeps `ecslearn --help` fast
 
         run_session(None, None)
+
+
+def _announce_due_cards() -> None:
+    """`N review cards due` on stderr when ecslearn starts (reads the state file only; no fsrs, no content)."""
+    from ecslearn.progress.store import FILE_NAME, data_dir
+    from ecslearn.review.due import due_count
+
+    n = due_count(data_dir() / FILE_NAME)
+    if n:
+        typer.echo(f"{n} review card{'s' if n != 1 else ''} due: ecslearn review", err=True)
 
 
 def _register() -> None:

@@ -179,13 +179,19 @@ class ReviewDeck:
         now = utc(now)
         return sorted((c for c in self.cards() if c.due <= now), key=lambda c: (c.due, c.question))
 
-    def session(self, *, now: datetime | None = None, count: int | None = None, cram: bool = False) -> list[ReviewCard]:
-        """The cards to review: due cards first; cram takes every card (due first, then soonest due)."""
+    def session(self, *, now: datetime | None = None, count: int | None = None, cram: bool = False,
+                only: set[str] | None = None) -> list[ReviewCard]:
+        """The cards to review: due cards first; cram takes every card (due first, then soonest due).
+
+        `only` keeps the cards whose question is in the loaded question bank.
+        """
         now = utc(now)
         if cram:
             picked = sorted(self.cards(), key=lambda c: (c.due > now, c.due, c.question))
         else:
             picked = self.due(now=now)
+        if only is not None:
+            picked = [c for c in picked if c.question in only]
         return picked[:count] if count is not None else picked
 
     def upcoming(self, *, now: datetime | None = None, days: int = 7) -> list[dict[str, Any]]:
