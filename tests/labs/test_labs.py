@@ -1,0 +1,114 @@
+"""Labs: 20 generated with a seed, each proven broken and fixed; grading a correct and an incorrect world."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from ecslearn.cli.main import main
+from ecslearn.labs.generator import build_lab, generate_labs, prove, write_labs
+from ecslearn.labs.grader import grade_submission, gradebook_csv
+from ecslearn.labs.model import load_lab, solution_steps
+from ecslearn.labs.runner import WorldScenario, evaluate
+from ecslearn.labs.templates import TEMPLATES
+from ecslearn.sim.world import save_world, world_from_dict
+
+
+@pytest.fixture(scope="module")
+def labs():
+    return generate_labs(20, seed=11)
+
+
+def test_twenty_labs_broken_then_fixed(labs):
+    assert len(labs) == 20
+    assert {lab.section["template"] for lab in labs} == set(TEMPLATES)
+    assert len({lab.id for lab in labs}) == 20
+    for lab in labs:
+        checks = lab.checks()
+        before = evaluate(world_from_dict(lab.world), checks)
+        assert not all(c.passed for c in before), lab.id
+        sim = world_from_dict(lab.world)
+        sc = WorldScenario(sim)
+        sc.apply(solution_steps(lab.solution))
+        assert all(c.passed for c in sc.evaluate(checks)), lab.id
+
+
+def test_generation_is_deterministic(labs):
+    again = generate_labs(3, seed=11)
+    assert [lab.to_json() for lab in again] == [lab.to_json() for lab in labs[:3]]
+
+
+def test_a_lab_that_is_not_broken_is_refused():
+    from ecslearn.labs.generator import LabError
+
+    lab = build_lab(TEMPLATES["placement-constraint"], 3)
+    lab.section["checks"] = [{"call": "ecs.list_clusters", "params": {}, "query": "length(clusterArns)", "ge": 1}]
+    with pytest.raises(LabError, match="not broken"):
+        prove(lab)
+
+
+def _submission(lab, path, *, solve: bool):
+    sim = world_from_dict(lab.world)
+    if solve:
+        WorldScenario(sim).apply(solution_steps(lab.solution))
+    save_world(sim, path)
+    return path
+
+
+def test_grade_correct_and_incorrect_submissions(labs, tmp_path, capsys):
+    written = write_labs(labs[:6], tmp_path / "labs")
+    assert (tmp_path / "labs" / "solutions.md").is_file() and len(written) == 7
+    for lab in labs[:6]:
+        path = tmp_path / "labs" / lab.file_name
+        loaded = load_lab(path)
+        assert loaded.world == lab.world
+        good = _submission(loaded, tmp_path / f"{lab.id}-good.json", solve=True)
+        bad = _submission(loaded, tmp_path / f"{lab.id}-bad.json", solve=False)
+        g, b = grade_submission(loaded, good), grade_submission(loaded, bad)
+        assert g.error is None and g.score == 1.0 and g.passed == g.total >= 1
+        assert b.error is None and b.score < 1.0
+        failing = [c for c in b.checks if not c.passed]
+        assert failing and all("expected" in c.line() and "actual" in c.line() for c in failing)
+    # the CLI: several submissions, one CSV gradebook with per-check feedback
+    lab = labs[0]
+    path = tmp_path / "labs" / lab.file_name
+    good, bad = tmp_path / f"{lab.id}-good.json", tmp_path / f"{lab.id}-bad.json"
+    other = tmp_path / "other.json"
+    save_world(world_from_dict(labs[1].world), other)
+    book = tmp_path / "grades.csv"
+    main_args = ["grade", "--scenario", str(path), str(good), str(bad), str(other), "--out", str(book)]
+    try:
+        main(main_args)
+    except SystemExit as exc:
+        assert exc.code == 0
+    rows = list(csv.DictReader(io.StringIO(book.read_text())))
+    assert [r["score"] for r in rows] == ["1.000", rows[1]["score"], "0.000"]
+    assert float(rows[1]["score"]) < 1 and "FAIL" in rows[1]["feedback"] and "expected" in rows[1]["feedback"]
+    assert "did not start from lab" in rows[2]["error"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(main_args)   # the gradebook exists: refused without --force
+    assert exc.value.code != 0 and "already exists" in capsys.readouterr().err
+
+
+def test_lab_file_is_a_world_file_for_the_sandbox(labs, tmp_path):
+    from ecslearn.shell.engine import ShellEngine
+
+    path = tmp_path / "lab.json"
+    path.write_text(labs[2].to_json())
+    engine = ShellEngine(scenario=path)
+    assert engine is not None
+    assert json.loads(path.read_text())["kind"] == "ecslearn-world"
+
+
+def test_bad_lab_file_is_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "x.json"
+    bad.write_text('{"kind": "ecslearn-world", "format": 1, "seed": 0, "events": []}')
+    with pytest.raises(SystemExit) as exc:
+        main(["grade", "--scenario", str(bad), str(bad)])
+    err = capsys.readouterr().err
+    assert exc.value.code != 0 and "not an ecslearn lab file" in err and "Traceback" not in err
+    assert gradebook_csv([]).startswith("submission,lab,score")
