@@ -17,4 +17,5 @@ from ecslearn.cli import (
     review_cmd,  # noqa: F401
     sandbox_cmd,  # noqa: F401
     sim_cmd,  # noqa: F401
+    stats_cmd,  # noqa: F401
 )

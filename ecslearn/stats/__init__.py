@@ -1,0 +1,1 @@
+"""Progress statistics (engine.py): data for `ecslearn stats`."""
