@@ -14,7 +14,6 @@ import copy
 import json
 import re
 import shlex
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,21 +25,11 @@ from ecslearn.sim.errors import ClientError
 
 _VAR = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 
-_CLI_LOCK = threading.Lock()
-_CLI: Any = None  # one AwsCli per process, rebound to each scenario's simulator (building one costs ~0.1-0.3 s)
-
-
 def _run_aws(sim: Simulator, line: str) -> Any:
     """Run an `aws ...` line against `sim` through the shared, rebound AWS CLI driver."""
-    global _CLI
-    with _CLI_LOCK:
-        if _CLI is None:
-            from ecslearn.sim.bridge import AwsCli
+    from ecslearn.sim.bridge import run_shared
 
-            _CLI = AwsCli(sim)
-        else:
-            _CLI.rebind(sim)
-        return _CLI.run(line)
+    return run_shared(sim, line)
 ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 DEFAULT_INSTANCE_TYPE = "t3.medium"
 SETTLE_SECONDS = 900.0

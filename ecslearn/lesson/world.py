@@ -121,22 +121,31 @@ class LessonWorld:
     """A fresh world for a lesson (setup applied); `run_line` types a line into it."""
 
     def __init__(self, lesson: Lesson, *, cwd: str | os.PathLike[str] | None = None, width: int = 80) -> None:
-        from ecslearn.sim.bridge import AwsCli
         from ecslearn.sim.world import RecordingSimulator
 
         self.lesson = lesson
+        self.cwd = cwd
+        self.width = width
+        self._cli: Any = None
         if lesson.world_path is not None:
             from ecslearn.sim.world import load_world
 
             self.sim = load_world(lesson.world_path)   # the saved world keeps its own seed
         else:
             self.sim = RecordingSimulator(lesson.seed)
-        self.cli = AwsCli(self.sim, cwd=cwd, width=width)
         self.scenario = Scenario(self.sim.seed, launch=lesson.launch)
         self.scenario.sim = self.sim
-        self.scenario._cli = self.cli
         self.scenario.setup(lesson.setup)
         self.quiet = _Quiet(self.sim)
+
+    @property
+    def cli(self) -> Any:
+        """An AWS CLI driver of this world's own, for an interactive shell (built on first use)."""
+        if self._cli is None:
+            from ecslearn.sim.bridge import AwsCli
+
+            self._cli = AwsCli(self.sim, cwd=self.cwd, width=self.width)
+        return self._cli
 
     @classmethod
     def at_step(cls, lesson: Lesson, index: int, *, include_current: bool = False,
@@ -159,7 +168,12 @@ class LessonWorld:
         """Run a line as the lesson shell would: `aws ...`, `time +N` or `settle`."""
         kind = line_kind(line)
         if kind == "aws":
-            result = self.cli.run(line)
+            if self._cli is not None:
+                result = self._cli.run(line)
+            else:  # replays and checks: share one driver instead of building one per world
+                from ecslearn.sim.bridge import run_shared
+
+                result = run_shared(self.sim, line, cwd=self.cwd, width=self.width)
             return LineResult(line, result.exit_code == 0, result.stdout, result.stderr)
         if kind == "time":
             self.sim.advance(time_seconds(line))

@@ -661,3 +661,24 @@ def _chdir(path: str | None) -> None:
 
 
 __all__ = ["AwsCli", "CliResult", "boto3_session"]
+
+
+_SHARED: AwsCli | None = None
+
+
+def run_shared(sim: Simulator, command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
+               width: int = 80) -> CliResult:
+    """Run one command against `sim` through a process-wide driver, rebound for the call.
+
+    For code that builds many short-lived worlds (content check, lesson replays): building a driver
+    costs 0.1-0.3 s, rebinding it costs nothing. Interactive shells keep their own `AwsCli`.
+    """
+    global _SHARED
+    with _RUN_LOCK:
+        if _SHARED is None:
+            _SHARED = AwsCli(sim, width=width)
+        else:
+            _SHARED.rebind(sim)
+            _SHARED.width = width
+        return _SHARED.run(command, cwd=cwd)
+
