@@ -22,6 +22,8 @@ simulator is deterministic) and reused: this keeps 1,000 variants within the ben
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -30,8 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ecslearn.content import variants
 from ecslearn.content.model import MISSING, ContentSet, Kind, Question
-from ecslearn.content.variants import ConcreteQuestion, variant
+from ecslearn.content.variants import ConcreteQuestion, draw, variant
 from ecslearn.errors import EcslearnError, ExportError, UsageError
 from ecslearn.quiz.engine import Engine, Key, Solved, answer_text, declared_letters, predicted, shown_items
 from ecslearn.scenario import jsonable
@@ -192,6 +195,7 @@ class Keyer:
     def __init__(self) -> None:
         self.engine = Engine()
         self._cache: dict[tuple[str, str], tuple[Key | None, str | None]] = {}
+        self._rendered: dict[tuple[str, str], Question] = {}
 
     def keyed(self, cq: ConcreteQuestion) -> tuple[Key | None, str | None]:
         token = (cq.id, json.dumps(jsonable(cq.values), sort_keys=True))
@@ -200,6 +204,19 @@ class Keyer:
             hit = self._derive(cq)
             self._cache[token] = hit
         return hit
+
+    def concrete(self, q: Question, seed: int) -> ConcreteQuestion:
+        """`variant(q, seed)`, rendering each distinct set of drawn values once (rendering compiles
+        templates; the same values always render the same question, only its seed differs)."""
+        if not q.params:
+            return variant(q, seed)
+        values = draw(q, seed)
+        token = (q.id, json.dumps(jsonable(values), sort_keys=True))
+        rendered = self._rendered.get(token)
+        if rendered is None:
+            rendered = render_cached(q, values, seed)
+            self._rendered[token] = rendered
+        return ConcreteQuestion(dataclasses.replace(rendered, variant_seed=seed), seed, values)
 
     @property
     def derived(self) -> int:
@@ -278,6 +295,52 @@ def _with_order(cq: ConcreteQuestion, key: Key) -> Key:
     return key
 
 
+# --- rendering with compiled-template reuse ------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(text: str) -> tuple[bool, Any]:
+    """A template string compiled once: (True, expression) for a whole `{{ expr }}`, else (False, template)."""
+    env = variants._env()
+    m = variants._WHOLE_EXPR.match(text.strip())
+    if m:
+        return True, env.compile_expression(m.group("expr").strip(), undefined_to_none=False)
+    return False, env.from_string(text)
+
+
+def _render_value(value: Any, values: dict[str, Any]) -> Any:
+    """`content.variants._render` with each template compiled once per process (same semantics)."""
+    if isinstance(value, str):
+        if "{{" not in value and "{%" not in value:
+            return value
+        whole, compiled = _compiled(value)
+        return compiled(**values) if whole else compiled.render(**values)
+    if isinstance(value, dict):
+        return {k: _render_value(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_render_value(v, values) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_render_value(v, values) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        skip = variants._SKIP.get(type(value).__name__, set())
+        changes = {f.name: _render_value(getattr(value, f.name), values)
+                   for f in dataclasses.fields(value) if f.name not in skip}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def render_cached(question: Question, values: dict[str, Any], seed: int) -> Question:
+    """What `variant(question, seed).question` gives, without recompiling templates for every variant
+    (compiling is most of the cost of 1,000 variants). tests/export checks both agree on the whole bank."""
+    from jinja2 import TemplateError
+
+    try:
+        rendered = _render_value(question, values)
+    except TemplateError:
+        return variant(question, seed).question   # the reference path raises the ContentError
+    return dataclasses.replace(rendered, params=(), variant_seed=seed, variant_values=dict(values))
+
+
 # --- generation --------------------------------------------------------------------------------------
 
 
@@ -319,7 +382,7 @@ def generate(content: ContentSet | list[Question], *, seed: int = 0, variants: i
 
 def _one(keyer: Keyer, q: Question, seed: int, name: str, student: str | None) -> Item | Skipped:
     try:
-        cq = variant(q, seed)
+        cq = keyer.concrete(q, seed)
     except EcslearnError as err:
         return Skipped(q.id, seed, f"the variant cannot be rendered: {err.message}", student)
     return keyer.item(cq, name, student)

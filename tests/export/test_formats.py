@@ -176,3 +176,18 @@ def test_qti_zip_structure(gen):
             right = el.find("q:resprocessing/q:respcondition/q:conditionvar/q:varequal", ns).text
             assert right == labels[ord(s.key[0]) - 65]
     assert qti.render(items, title="Week 3") == data
+
+
+def test_cached_rendering_matches_the_reference_variants(content):
+    from ecslearn.content.variants import draw, variant
+    from ecslearn.export.generate import render_cached, stable_seed
+
+    checked = 0
+    for q in content.questions:
+        if not q.params:
+            continue
+        for i in range(4):
+            seed = stable_seed("variant", 5, i)
+            assert render_cached(q, draw(q, seed), seed) == variant(q, seed).question, q.id
+            checked += 1
+    assert checked >= 8
