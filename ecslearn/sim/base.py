@@ -15,6 +15,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ecslearn.errors import NotModelledError, ParamValidationError
@@ -224,12 +225,26 @@ class Client:
         return False
 
 
+_IMMUTABLE = (str, int, float, bool, type(None), bytes, datetime, date)
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars, datetimes), several times faster than deepcopy."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clone(v) for v in value] if isinstance(value, list) else tuple(clone(v) for v in value)
+    return copy.deepcopy(value)
+
+
 def invoke(backend: Backend, name: str, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     """Validate, run one operation and return a private copy of its response."""
     validate_call(backend.service_name, name, fn, kwargs)
-    kwargs = copy.deepcopy(kwargs)  # backends may keep what they are given
+    kwargs = clone(kwargs)  # backends may keep what they are given
     try:
         result = fn(backend, **kwargs)
     except ClientError as err:
         raise err.with_operation(op_name(name)) from None
-    return copy.deepcopy(result) if result is not None else {}
+    return clone(result) if result is not None else {}
