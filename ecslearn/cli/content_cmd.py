@@ -39,3 +39,17 @@ def check(
         render_check_report(make_console(), report)
     if not report.ok:
         raise typer.Exit(int(ExitCode.CONTENT_INVALID))
+
+
+@content_app.command("new")
+def new(
+    kind: Annotated[str, typer.Argument(help="question, lesson or lab")],
+    path: Annotated[Path, typer.Argument(help="The file to create, in your pack: PACK/quizzes/NN-slug.yaml, "
+                                              "PACK/lessons/NN-slug.yaml or PACK/labs/NN-slug.yaml.")],
+) -> None:
+    """Scaffold a commented, working example file (never overwrites); edit it, then run
+    `ecslearn content check PACK`. Use the pack with --content-dir PACK or ECSLEARN_CONTENT_DIR."""
+    from ecslearn.labs.scaffold import scaffold
+
+    written = scaffold(kind, path)
+    typer.echo(f"wrote {written}; edit it, then run: ecslearn content check {written.parent.parent}")

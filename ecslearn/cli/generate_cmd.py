@@ -32,7 +32,8 @@ def generate(
                                                                  "by the id.")] = None,
     labs: Annotated[int | None, typer.Option("--labs", help="Generate N broken-world lab files instead of "
                                                             "questions (each proven broken, then fixed by its "
-                                                            "reference solution).")] = None,
+                                                            "reference solution). With --content-dir, the "
+                                                            "pack's labs/ are the templates.")] = None,
     lab_template: Annotated[list[str] | None, typer.Option("--lab-template", help="Only these lab templates "
                                                                                   "(repeatable); see --list-labs.")] = None,
     list_labs: Annotated[bool, typer.Option("--list-labs", help="List the lab templates and exit.")] = False,
@@ -64,7 +65,7 @@ def generate(
             typer.echo(f"{t.name:<24} {t.title}")
         return
     if labs is not None:
-        _labs(labs, seed, out, force, lab_template, as_json)
+        _labs(labs, seed, out, force, lab_template, as_json, content_dir)
         return
     if lab_template:
         raise UsageError("--lab-template goes with --labs N")
@@ -91,10 +92,21 @@ def generate(
                    f"wrote {len(written)} file(s) in {out}")
 
 
-def _labs(count: int, seed: int, out: Path, force: bool, only: list[str] | None, as_json: bool) -> None:
+def _labs(count: int, seed: int, out: Path, force: bool, only: list[str] | None, as_json: bool,
+          content_dir: Path | None) -> None:
     from ecslearn.labs.generator import generate_labs, write_labs
 
-    labs = generate_labs(count, seed=seed, templates=only)
+    extra = None
+    if content_dir is not None:
+        from ecslearn.content.catalog import find_root
+        from ecslearn.errors import ContentCheckFailed
+        from ecslearn.labs.pack import load_pack_labs
+
+        pack, problems = load_pack_labs(find_root(content_dir).path)
+        if problems:
+            raise ContentCheckFailed(problems)
+        extra = {lab.id: lab.template() for lab in pack} or None
+    labs = generate_labs(count, seed=seed, templates=only, extra=extra)
     written = write_labs(labs, out, force=force)
     if as_json:
         typer.echo(json.dumps({"labs": [lab.summary() for lab in labs], "files": [str(p) for p in written]},

@@ -54,7 +54,8 @@ class CheckContext:
 Checker = Callable[[CheckContext], list[ContentProblem]]
 _CHECKERS: dict[str, Checker] = {}
 #: modules that provide more checkers when they exist (the lesson engine)
-_PLUGIN_MODULES = (("lessons", "ecslearn.lesson.check", "check_lessons"),)
+_PLUGIN_MODULES = (("lessons", "ecslearn.lesson.check", "check_lessons"),
+                   ("labs", "ecslearn.labs.pack", "check_labs"))
 
 
 def register_checker(name: str, fn: Checker) -> None:

@@ -16,6 +16,7 @@ import hashlib
 import random
 from pathlib import Path
 
+from ecslearn.content.model import Step
 from ecslearn.errors import EcslearnError, ScenarioError
 from ecslearn.labs.model import LAB_FORMAT, Lab, solution_steps
 from ecslearn.labs.runner import WorldScenario, evaluate, to_step
@@ -37,7 +38,7 @@ def build_lab(template: LabTemplate, seed: int) -> Lab:
     sim = RecordingSimulator(seed)
     sc = WorldScenario(sim)
     for item in spec.setup:
-        sc.step(to_step(item))
+        sc.step(item if isinstance(item, Step) else to_step(item))
     checks = sc.subst(spec.checks)
     solution = [sc.subst(line) for line in spec.solution]
     lab_id = f"{template.name}-{hashlib.sha256(f'{template.name}:{seed}'.encode()).hexdigest()[:8]}"
@@ -65,21 +66,26 @@ def prove(lab: Lab) -> None:
                        + (f" (refused: {'; '.join(refused)})" if refused else ""))
 
 
-def generate_labs(count: int, *, seed: int = 0, templates: list[str] | None = None) -> list[Lab]:
-    """`count` labs, proven broken and fixed; lab i uses template i mod len(templates)."""
+def generate_labs(count: int, *, seed: int = 0, templates: list[str] | None = None,
+                  extra: dict[str, LabTemplate] | None = None) -> list[Lab]:
+    """`count` labs, proven broken and fixed; lab i uses template i mod len(templates).
+
+    `extra` adds templates (a content pack's labs); when given, they are the default set.
+    """
     from ecslearn.content.schema import suggest
     from ecslearn.errors import UsageError
 
     if count < 1:
         raise UsageError("--labs must be at least 1")
-    names = list(templates) if templates else list(TEMPLATES)
+    available = {**TEMPLATES, **(extra or {})}
+    names = list(templates) if templates else list(extra or TEMPLATES)
     for name in names:
-        if name not in TEMPLATES:
-            raise UsageError(f"unknown lab template '{name}'{suggest(name, list(TEMPLATES))}",
-                             hint=f"templates: {', '.join(TEMPLATES)}")
+        if name not in available:
+            raise UsageError(f"unknown lab template '{name}'{suggest(name, list(available))}",
+                             hint=f"templates: {', '.join(available)}")
     labs = []
     for i in range(count):
-        template = TEMPLATES[names[i % len(names)]]
+        template = available[names[i % len(names)]]
         try:
             lab = build_lab(template, lab_seed(seed, i))
         except ScenarioError as err:
