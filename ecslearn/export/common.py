@@ -10,7 +10,7 @@ from ecslearn.content.model import Kind
 MOODLE_FRACTIONS = {1: "100", 2: "50", 3: "33.33333", 4: "25", 5: "20", 6: "16.66667", 7: "14.28571",
                     8: "12.5", 9: "11.11111", 10: "10"}
 
-#: how each format renders each kind (documented in docs/INSTRUCTORS.md and `ecslearn generate --help`)
+#: how each format renders each kind (see ecslearn/export/INSTRUCTORS.md and `ecslearn generate --help`)
 LIMITS = {
     "gift": "order becomes matching (item -> position); config/command/taskdef become essay questions "
             "with the working solution as feedback (graded by hand)",
