@@ -90,6 +90,12 @@ def exam(
     session = ExamSession(attempt, save=save)
     session.checkpoint()
     console = make_console(stderr=as_json)
+    if not resume and count is not None and len(attempt.items) < count:
+        console.print(f"Only {len(attempt.items)} question(s) are tagged for {info.code}'s domains: the exam has "
+                      f"{len(attempt.items)}.", style="ecs.warn", markup=False)
+    if not resume:
+        console.print(f"{info.code}: {len(attempt.items)} question(s), {attempt.minutes:g} minute(s), seed "
+                      f"{attempt.seed}.", style="ecs.heading", markup=False)
     engine = Engine()
     runner = ExamRunner(session, content, console, default_input(), engine)
     try:

@@ -211,3 +211,41 @@ def test_killed_mid_exam_then_resumed_loses_no_answer(tmp_path):
     assert [(i["question"], i["answered"], i["correct"]) for i in attempt["items"]] == [
         ("ex-saa-d1-q4", True, True), ("ex-saa-d4-q5", True, False), ("ex-saa-d3-q7", False, False),
         ("ex-saa-d2-q1", False, False)]
+
+
+def test_the_countdown_submits_at_zero_on_a_terminal(tmp_path):
+    home = tmp_path / "home"
+    child = spawn(home, "--exam", "SAA-C03", "--count", "2", "--seed", "7", "--minutes", "0.05",
+                  "--content-dir", str(BANK))
+    child.expect("answer or command")
+    child.sendline("a")
+    child.expect("Question 2/2")
+    child.expect("answer or command")     # the learner stops typing; 3 seconds later ...
+    child.expect("Time was up", timeout=15)
+    child.expect("Raw score: 1/2")
+    child.expect(pexpect.EOF)
+    child.close()
+    attempt = state(home)["exams"]["attempts"][0]
+    assert attempt["timed_out"] is True and state(home)["exams"]["current"] is None
+
+
+def test_ctrl_c_pauses_and_keeps_the_answers(tmp_path):
+    home = tmp_path / "home"
+    child = spawn(home, "--exam", "SAA-C03", "--count", "3", "--seed", "7", "--content-dir", str(BANK))
+    child.expect("answer or command")
+    child.sendline("a")
+    child.expect("Question 2/3")
+    child.expect("answer or command")
+    child.sendcontrol("c")
+    child.expect("Interrupted: 1 answer\\(s\\) saved")
+    child.expect("ecslearn exam --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert state(home)["exams"]["current"]["answers"] == {"0": "A"}
+
+
+def test_asking_for_more_questions_than_the_bank_has_says_so(tmp_path):
+    out = run(tmp_path / "h", "--exam", "ECS-PRACTICE", "--count", "50", "--seed", "1", "--content-dir", str(BANK),
+              stdin="submit\n")
+    assert "Only 5 question(s) are tagged for ECS-PRACTICE" in out.stdout
