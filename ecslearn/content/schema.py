@@ -31,7 +31,7 @@ from ecslearn.content.model import (
 )
 from ecslearn.content.yamlio import LocatedDict, LocatedList
 from ecslearn.errors import ContentProblem, SourceLocation
-from ecslearn.exam.data import exam_codes
+from ecslearn.exam.data import exam_codes, exam_domains
 
 # --- the schema -----------------------------------------------------------------------------------
 
@@ -398,6 +398,12 @@ class _Parser:
             if code not in KNOWN_EXAMS:
                 self.problem(line, f"unknown exam '{code}' in '{tag}'; known exams: {', '.join(KNOWN_EXAMS)}"
                                    f"{suggest(code, KNOWN_EXAMS)}")
+                continue
+            domains = exam_domains(code)
+            domain = int(m.group("task").split(".")[0])
+            if domain not in domains:
+                self.problem(line, f"exam tag '{tag}' in {what} names domain {domain}, which {code} does not have; "
+                                   f"its domains are {', '.join(str(n) for n in domains)} (ecslearn/data/exams.json)")
                 continue
             out.append(tag)
         return out

@@ -112,6 +112,12 @@ def exam_codes() -> tuple[str, ...]:
     return tuple(sorted(load().exams))
 
 
+def exam_domains(code: str) -> tuple[int, ...]:
+    """The domain numbers of exam `code` (empty for an unknown code)."""
+    info = load().exams.get(code)
+    return tuple(d.id for d in info.domains) if info else ()
+
+
 def split_tag(tag: str) -> tuple[str, int, int] | None:
     """`SAA-C03:2.1` → ("SAA-C03", 2, 1); None if it is not a CODE:domain.task tag."""
     m = _TAG_RE.match(tag.strip())

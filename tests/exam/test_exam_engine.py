@@ -195,3 +195,15 @@ def test_session_navigation_flags_saves_and_time_limit(content):
     assert s2.time_left() == 30
     with pytest.raises(UsageError):
         s2.go(9)
+
+
+def test_content_check_refuses_a_domain_the_exam_does_not_have(tmp_path):
+    from ecslearn.errors import ContentCheckFailed
+
+    (tmp_path / "quizzes").mkdir()
+    text = (BANK / "quizzes" / "01-exam.yaml").read_text().replace("SAA-C03:4.3", "SAA-C03:9.3")
+    (tmp_path / "quizzes" / "01-x.yaml").write_text(text)
+    with pytest.raises(ContentCheckFailed) as err:
+        load_content(tmp_path)
+    assert "names domain 9, which SAA-C03 does not have; its domains are 1, 2, 3, 4" in str(err.value.problems[0])
+    assert data.exam_domains("ECS-PRACTICE") == (1, 2, 3, 4, 5, 6, 7) and data.exam_domains("NOPE") == ()
