@@ -23,7 +23,8 @@ def engine(tmp_path_factory):
     lessons, _ = load_lessons(root)
     store = ProgressStore(tmp_path_factory.mktemp("home") / "state.json")
     runner, _ = LessonRunner.start(lessons, lessons[0], store)
-    return LessonShellEngine(runner)
+    # `save FILE` and friends write relative to the shell's folder: keep them out of the checkout
+    return LessonShellEngine(runner, cwd=tmp_path_factory.mktemp("cwd"))
 
 
 line = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), min_size=1, max_size=5).map(" ".join)
