@@ -160,3 +160,25 @@ def test_review_cli_rates_due_cards_and_reschedules_them(tmp_path):
     cards = json.loads((home / "state.json").read_text())["review"]["cards"]
     assert cards["ex-saa-d1-q1"]["reviews"] == 1 and cards["ex-saa-d2-q1"]["last_rating"] == "hard"
     assert "No review card is due" in cli(home).stdout
+
+
+def test_a_person_reviews_a_card_at_a_terminal(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    home = tmp_path / "home"
+    assert cli(home, "--add", "ex-saa-d1-q1").returncode == 0
+    env = {**os.environ, "ECSLEARN_HOME": str(home), "NO_COLOR": "1", "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    env.pop("ECSLEARN_CONTENT_DIR", None)
+    child = pexpect.spawn(sys.executable, ["-m", "ecslearn", "review", "--content-dir", str(BANK)], env=env,
+                          encoding="utf-8", timeout=30, dimensions=(40, 120))
+    child.expect("Your answer")
+    child.send("a")
+    child.send("\r")
+    child.expect("Correct")
+    child.expect("How well did you know it")
+    child.send("4")                      # Easy
+    child.send("\r")
+    child.expect("Next review")
+    child.expect("Review: 1 card")
+    child.expect(pexpect.EOF)
+    card = json.loads((home / "state.json").read_text())["review"]["cards"]["ex-saa-d1-q1"]
+    assert card["last_rating"] == "easy" and card["reviews"] == 1
