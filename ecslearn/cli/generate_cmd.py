@@ -14,8 +14,8 @@ from ecslearn.errors import UsageError
 
 @app.command("generate")
 def generate(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into (created if its parent exists). "
-                                                          "Nothing is written outside it.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write into (created if its parent "
+                                                                 "exists). Nothing is written outside it.")] = None,
     fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help="gift, moodle-xml, qti, anki, markdown, "
                                                                          "html or json (repeatable, or comma-"
                                                                          "separated). Default json.")] = None,
@@ -64,6 +64,8 @@ def generate(
         for t in TEMPLATES.values():
             typer.echo(f"{t.name:<24} {t.title}")
         return
+    if out is None:
+        raise UsageError("--out DIR is required: the folder to write into")
     if labs is not None:
         _labs(labs, seed, out, force, lab_template, as_json, content_dir)
         return

@@ -52,7 +52,8 @@ def grade(
 def _check_target(out: Path, force: bool) -> None:
     if out.is_dir():
         raise ExportError(f"{out} is a folder; --out names the CSV file to write")
-    if not out.parent.exists() if str(out.parent) else False:
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
         raise ExportError(f"cannot write {out}: the folder {out.parent} does not exist")
     if out.exists() and not force:
         raise ExportError(f"{out} already exists", hint="pass --force to overwrite it")

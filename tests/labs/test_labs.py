@@ -112,3 +112,29 @@ def test_bad_lab_file_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert exc.value.code != 0 and "not an ecslearn lab file" in err and "Traceback" not in err
     assert gradebook_csv([]).startswith("submission,lab,score")
+
+
+def test_lab_templates_cli(tmp_path, capsys):
+    main_ok = ["generate", "--list-labs"]
+    try:
+        main(main_ok)
+    except SystemExit as exc:
+        assert exc.code == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in TEMPLATES)
+    with pytest.raises(SystemExit) as exc:
+        main(["generate", "--labs", "1", "--lab-template", "port-mismatc", "--out", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert exc.value.code != 0 and "did you mean 'port-mismatch'" in err
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(SystemExit) as exc:
+        main(["grade", "--scenario", str(tmp_path / "missing.lab.json"), "a.json"])
+    assert exc.value.code != 0 and "no lab file" in capsys.readouterr().err
+
+
+def test_gradebook_to_a_missing_folder_is_refused(labs, tmp_path, capsys):
+    path = tmp_path / "lab.json"
+    path.write_text(labs[0].to_json())
+    with pytest.raises(SystemExit) as exc:
+        main(["grade", "--scenario", str(path), str(path), "--out", str(tmp_path / "nope" / "g.csv")])
+    assert exc.value.code != 0 and "does not exist" in capsys.readouterr().err
