@@ -37,8 +37,10 @@ from ecslearn.errors import (
 
 #: seeds for questions without params: a key that only holds for one simulator seed is a problem
 PLAIN_SEEDS = (0, 1)
-#: at most this many variant seeds per parameterised question
-VARIANT_SEEDS = 4
+#: a parameterised question is checked under seeds covering every distinct variant, up to this many
+VARIANT_SEEDS = 6
+#: how far to search for seeds that draw a variant not seen yet
+SEED_SEARCH = 200
 
 
 @dataclass
@@ -165,9 +167,26 @@ def check_all(root: str | Path, *, simulate: bool = True) -> CheckReport:
 
 
 def seeds_for(q: Question) -> list[int]:
+    """Seeds to check: two for plain questions; for variants, one seed per distinct drawn variant.
+
+    Consecutive seeds may draw the same values, so seeds are searched until every variant (at most
+    VARIANT_SEEDS of them) has one; a variant that only one value produces is never left unchecked.
+    """
     if not q.params:
         return list(PLAIN_SEEDS)
-    return list(range(min(VARIANT_SEEDS, max(2, variant_count(q)))))
+    from ecslearn.content.variants import draw
+
+    wanted = min(VARIANT_SEEDS, variant_count(q))
+    seen: dict[str, int] = {}
+    for seed in range(SEED_SEARCH):
+        key = repr(sorted(draw(q, seed).items()))
+        seen.setdefault(key, seed)
+        if len(seen) >= wanted:
+            break
+    seeds = sorted(seen.values())
+    if len(seeds) < 2:  # a single variant still runs twice, under two simulator seeds
+        seeds.append(next(s for s in range(SEED_SEARCH) if s not in seeds))
+    return seeds
 
 
 def check_question(q: Question, engine: Any, *, second: Any) -> tuple[list[ContentProblem], int]:
