@@ -255,4 +255,5 @@ questions:
     code, out, err = cli(["generate", "--content-dir", str(tmp_path / "pack"), "--out", str(tmp_path / "o"),
                           "--format", "gift", "--json"], capsys)
     assert code == 0, err
-    assert json.loads(out)["variants"] == 2
+    summary = json.loads(out)
+    assert summary["variants"] == 2 and summary["distinct"] == 2 and summary["skipped"] == 0

@@ -85,13 +85,14 @@ def generate(
     written = write_exports(gen, formats, out, force=force, title=title, template=template, timestamp=timestamp)
     for s in gen.skipped:
         typer.echo(f"skipped {s}", err=True)
-    summary = {"variants": gen.count, "keys_derived": gen.keys_derived, "skipped": len(gen.skipped),
+    summary = {"variants": gen.count, "distinct": gen.distinct, "keys_derived": gen.keys_derived,
+               "skipped": len(gen.skipped),
                "files": [str(p) for p in written]}
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
     else:
-        typer.echo(f"{gen.count} variant(s) keyed by the simulator, {len(gen.skipped)} skipped; "
-                   f"wrote {len(written)} file(s) in {out}")
+        typer.echo(f"{gen.count} variant(s) ({gen.distinct} distinct) keyed by the simulator, "
+                   f"{len(gen.skipped)} skipped; wrote {len(written)} file(s) in {out}")
 
 
 def _labs(count: int, seed: int, out: Path, force: bool, only: list[str] | None, as_json: bool,

@@ -170,6 +170,12 @@ class Generated:
     def count(self) -> int:
         return sum(len(s.items) for s in self.sets)
 
+    @property
+    def distinct(self) -> int:
+        """How many different questions the variants are (a small parameter space repeats values)."""
+        return len({(i.solved.id, json.dumps(jsonable(i.solved.values), sort_keys=True))
+                    for s in self.sets for i in s.items})
+
 
 # --- selection ---------------------------------------------------------------------------------------
 
