@@ -32,9 +32,11 @@ def exam(
 ) -> None:
     """Exam mode: timed, no feedback until you submit; flag, review, change answers; scored by domain.
 
-    Commands (one per line, on a terminal or from stdin): an answer (B, A,C, a value), next, back,
-    goto N, flag, review, clear, submit, pause. Every answer is saved at once: after a crash or
-    Ctrl-C, `ecslearn exam --resume` continues. The scaled score is an unofficial estimate.
+    Commands, one per line (terminal or stdin): an answer (B, A,C, a value), next, back, goto N, flag, review, clear, submit, pause.
+
+    Every answer is saved at once: after a crash or Ctrl-C, `ecslearn exam --resume` continues.
+
+    The scaled score is an unofficial estimate.
     """
     from ecslearn.content.catalog import load_content
     from ecslearn.exam import data

@@ -27,8 +27,9 @@ def review(
 ) -> None:
     """Spaced review: the questions you missed come back when you are about to forget them.
 
-    Answer as in `ecslearn quiz`, then rate it: again, hard, good or easy (1-4; from stdin an empty
-    line takes the suggestion). Parameterised questions come back with new values each time.
+    Answer as in `ecslearn quiz`, then rate it: again, hard, good or easy (1-4; from stdin an empty line takes the suggestion).
+
+    Parameterised questions come back with new values each time.
     """
     from ecslearn.content.catalog import load_content
     from ecslearn.content.model import ContentSet

@@ -395,7 +395,7 @@ def render_exam_list(console: Console, exams: list[dict]) -> None:  # type: igno
     table.add_column("Domains (weight)", overflow="fold")
     for e in exams:
         q = e["questions"]
-        doms = "; ".join(f"{d['id']} {d['name']} {d['weight']:g}%" for d in e["domains"])
+        doms = "\n".join(f"{d['id']}. {d['name']} ({d['weight']:g}%)" for d in e["domains"])
         table.add_row(e["code"], f"{q['total']} ({q['scored']}+{q['unscored']})", str(e["minutes"]),
                       str(e["passing_score"]), doms)
     console.print(table)
