@@ -537,3 +537,17 @@ def test_internal_launch_api_for_services():
     backend._stop_task(stopped, stop_code="UserInitiated", reason="later")
     assert (stopped.stop_code, stopped.stopped_reason) == ("ServiceSchedulerInitiated",
                                                           "Scaling activity initiated by (deployment ecs-svc/1)")
+
+
+def test_fargate_task_size_overrides_must_still_be_a_valid_pair():
+    sim, ecs, _ = world(azs=())
+    fargate_td(ecs)
+    net = {"awsvpcConfiguration": {"subnets": [subnets_by_az(sim)["us-east-1a"]], "assignPublicIp": "ENABLED"}}
+    with pytest.raises(ClientError) as info:
+        ecs.run_task(cluster="prod", taskDefinition="fg", launchType="FARGATE", networkConfiguration=net,
+                     overrides={"cpu": "512", "memory": "512"})
+    assert info.value.code == "ClientException"
+    assert info.value.aws_message.startswith("No Fargate configuration exists for given values: 512 CPU, 512 memory.")
+    ok = ecs.run_task(cluster="prod", taskDefinition="fg", launchType="FARGATE", networkConfiguration=net,
+                      overrides={"cpu": "512", "memory": "1024"})["tasks"][0]
+    assert (ok["cpu"], ok["memory"]) == ("512", "1024")

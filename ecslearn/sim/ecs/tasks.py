@@ -59,7 +59,7 @@ from ecslearn.sim.base import check_type, operation
 from ecslearn.sim.ecs import placement as pl
 from ecslearn.sim.ecs.core import EcsCore
 from ecslearn.sim.ecs.models import Cluster, Container, ContainerDef, ContainerInstance, Task, TaskDefinition
-from ecslearn.sim.errors import aws_error, invalid_parameter
+from ecslearn.sim.errors import aws_error, client_exception, invalid_parameter
 
 ENI_ATTACH_SECONDS = 5.0
 FARGATE_PROVISION_SECONDS = 10.0
@@ -426,6 +426,13 @@ class TasksMixin(EcsCore):
             (td.cpu if td.cpu is not None else cpu_sum)
         plan.memory = _parse_units(overrides["memory"], "memory") if "memory" in overrides else \
             (td.memory if td.memory is not None else mem_sum)
+        if launch_type == "FARGATE" and ("cpu" in overrides or "memory" in overrides):
+            from ecslearn.sim.ecs.taskdefs import fargate_pair_valid
+
+            if not fargate_pair_valid(plan.cpu, plan.memory):  # the task size must still be one of §2.4
+                raise client_exception(
+                    f"No Fargate configuration exists for given values: {plan.cpu} CPU, {plan.memory} memory. "
+                    "See the Amazon ECS documentation for the valid values.")
         attrs = list(td.requires_attributes)
         if mode == "awsvpc" and "ecs.capability.task-eni" not in attrs:
             attrs.append("ecs.capability.task-eni")
