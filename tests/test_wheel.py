@@ -47,3 +47,31 @@ def test_wheel_contains_tracked_content_and_entry_point(tmp_path):
         assert shipped == _tracked(folder)
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "ecslearn = ecslearn.cli.main:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def test_installed_wheel_finds_and_checks_its_bundled_content(tmp_path):
+    """An installed wheel (here: unpacked, as pip installs it) finds ecslearn/_content, not a checkout."""
+    pytest.importorskip("hatchling")
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    src = tmp_path / "src"
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for rel in files.splitlines():
+        if (ROOT / rel).is_file():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, src / rel)
+    out = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
+                    str(src)], check=True, capture_output=True)
+    site = tmp_path / "site"
+    zipfile.ZipFile(next(out.glob("ecslearn-*.whl"))).extractall(site)
+    code = ("from ecslearn.content.catalog import find_root\n"
+            "r = find_root(None)\n"
+            "print(r.origin if hasattr(r, 'origin') else r)\n")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site), "HOME": str(tmp_path), "ECSLEARN_HOME": str(tmp_path)}
+    found = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    assert "_content" in found.stdout or "installed package" in found.stdout
+    check = subprocess.run([sys.executable, "-m", "ecslearn", "content", "check", "--no-simulate"], cwd=tmp_path,
+                           env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
