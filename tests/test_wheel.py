@@ -67,11 +67,13 @@ def test_installed_wheel_finds_and_checks_its_bundled_content(tmp_path):
     zipfile.ZipFile(next(out.glob("ecslearn-*.whl"))).extractall(site)
     code = ("from ecslearn.content.catalog import find_root\n"
             "r = find_root(None)\n"
-            "print(r.origin if hasattr(r, 'origin') else r)\n")
+            "print(r.origin, r.path)\n")
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site), "HOME": str(tmp_path), "ECSLEARN_HOME": str(tmp_path)}
     found = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert found.returncode == 0, found.stderr
-    assert "_content" in found.stdout or "installed package" in found.stdout
+    origin, _, path = found.stdout.strip().partition(" /")
+    assert origin == "installed package"
+    assert path.endswith("ecslearn/_content")
     check = subprocess.run([sys.executable, "-m", "ecslearn", "content", "check", "--no-simulate"], cwd=tmp_path,
                            env=env, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
