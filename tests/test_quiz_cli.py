@@ -200,3 +200,10 @@ def test_missed_practises_only_what_was_answered_wrong(run, home):
     assert [(r["question"], r["correct"]) for r in json.loads(out.stdout)["results"]] == [("fx-concept", True)]
     out = run(["quiz", "--content-dir", str(GOOD), "--missed"], env_home=home)
     assert out.returncode == 2 and "error: no missed questions to practise" in out.stderr
+
+
+def test_select_n_is_said_once_even_when_the_prompt_already_says_it(run, home):
+    out = run(["quiz", "--question", "alb-path-and-host-routing"], stdin="A,B\n", env_home=home)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("Select TWO") == 1
+    assert "✔" in out.stdout or "Correct" in out.stdout

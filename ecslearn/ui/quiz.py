@@ -43,8 +43,9 @@ def render_question(console: Console, cq: ConcreteQuestion, number: int, total: 
     console.print(Text(f"{q.id} · {tags}", style="ecs.dim"))
     console.print(_md(q.prompt))
     if q.kind in (Kind.SINGLE, Kind.MULTI, Kind.CONCEPT):
-        if select > 1:
-            console.print(Text(f"(Select {_NUMBERS.get(select, select)}.)", style="ecs.heading"))
+        wanted = f"(Select {_NUMBERS.get(select, select)}.)"
+        if select > 1 and wanted.lower() not in q.prompt.lower():  # authors often write it themselves
+            console.print(Text(wanted, style="ecs.heading"))
         if not interactive:
             for opt in q.options:
                 console.print(Padding(Text(f"{opt.letter}) {opt.text}"), (0, 0, 0, 2), expand=False))
