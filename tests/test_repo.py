@@ -46,3 +46,12 @@ def test_sim_package_imports_no_ui_or_content_libraries():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    commands = [line.strip() for line in readme[:6] if line.startswith("    ")]
+    assert len(commands) == 2, "the README's first lines give two commands: run ecslearn, run the tests"
+    assert commands[0].endswith("ecslearn") and "pytest" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert commands[1] in ci
