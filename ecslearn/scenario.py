@@ -300,6 +300,10 @@ class Scenario:
             return self.register_and_run(deep_merge(self.taskdef or {}, value), step.extra.get("run"))
         if action == "taskdef_full":
             return self.register_and_run(value)
+        if action == "workload":
+            return self.set_workload(self.subst(value))
+        if action == "push":
+            return self.push(self.subst(value))
         raise ScenarioError(f"unknown scenario step '{action}'")
 
     def call(self, call: Call) -> Any:
@@ -380,6 +384,43 @@ class Scenario:
             return StepOutcome("your task definition", True)
         params = {"taskDefinition": arn, **self.subst(run_params)}
         return self.call_step(Call("ecs", "run_task", params), "running your task definition")
+
+    def set_workload(self, spec: dict[str, Any]) -> StepOutcome:
+        """`{workload: {image: web:v2, exit_code: 1, ...}}`: what the image does when it runs (sim.workloads).
+
+        The fields not given keep the simulator's default (keeps running, answers HTTP 200).
+        """
+        from ecslearn.sim.workloads import Workload, set_workload
+
+        image = spec.get("image")
+        description = f"workload of {image}"
+        try:
+            workload = Workload.from_dict({k: v for k, v in spec.items() if k != "image"})
+            set_workload(self.sim, image, workload)  # type: ignore[arg-type]
+        except SimulatorError as err:
+            return StepOutcome(description, False, None, err.message)
+        return StepOutcome(description, True)
+
+    def push(self, spec: dict[str, Any]) -> StepOutcome:
+        """`{push: {image: <acct>.dkr.ecr.<region>.amazonaws.com/web:v2, workload: {...}}}`: a docker push to ECR.
+
+        The repository must exist (create it in an earlier step); `workload` says what the image does,
+        `size_mb` its size, `content` makes two pushes the same image (same digest).
+        """
+        from ecslearn.sim.docker import docker_push
+
+        image = spec.get("image")
+        description = f"docker push {image}"
+        kwargs: dict[str, Any] = {k: spec[k] for k in ("workload", "size_mb", "content") if spec.get(k) is not None}
+        if "content" in kwargs:
+            kwargs["content"] = str(kwargs["content"])
+        try:
+            digest = docker_push(self.sim, image, **kwargs)  # type: ignore[arg-type]
+        except NotModelledError as err:
+            return StepOutcome(description, False, "NotModelled", err.message)
+        except SimulatorError as err:
+            return StepOutcome(description, False, None, err.message)
+        return StepOutcome(description, True, output=digest)
 
     # --- questions ---------------------------------------------------------------------------
 

@@ -61,7 +61,9 @@ class Step:
 
     `action` is one of: `aws` (value: a command line), `call` (value: Call), `advance` (value: seconds),
     `settle` (value: True), `config` (value: ecs.config lines for a new container instance),
-    `taskdef` (value: a task-definition patch merged into the question's `taskdef`, registered and run).
+    `taskdef` (value: a task-definition patch merged into the question's `taskdef`, registered and run),
+    `workload` (value: {image, <sim.workloads.Workload fields>}: what an image does when it runs),
+    `push` (value: {image: an ECR URI, workload?, size_mb?, content?}: a docker push to ECR).
     """
 
     action: str

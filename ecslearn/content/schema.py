@@ -82,7 +82,9 @@ OPTION_KEYS = ("text", "value", "change", "why")
 CALL_KEYS = ("call", "params", "save")
 ASK_KEYS = ("call", "params", "query")
 CHECK_KEYS = ("call", "params", "query", "label", *COMPARATORS)
-STEP_ACTIONS = ("call", "advance", "settle", "config", "taskdef")
+STEP_ACTIONS = ("call", "advance", "settle", "config", "taskdef", "workload", "push")
+#: keys of a `push:` step's mapping (`image` is required)
+PUSH_KEYS = ("image", "workload", "size_mb", "content")
 PAIR_KEYS = ("left", "right")
 PARAM_KEYS = ("choices", "range")
 MAX_OPTIONS = 8
@@ -685,8 +687,67 @@ class _Parser:
                                                        "question's task definition)")
                     continue
                 value = _plain(value)
+            elif action in ("workload", "push"):
+                value = self.image_step(action, value, m.value_line(action), swhat)
+                if value is None:
+                    continue
             out.append(Step(action, value, self.loc(line), extra))
         return out
+
+
+    def image_step(self, action: str, value: Any, line: int, swhat: str) -> dict[str, Any] | None:
+        """`{workload: {image: web:v2, exit_code: 1}}` or `{push: {image: <ECR uri>, workload: {...}}}`."""
+        from ecslearn.errors import SimulatorError
+        from ecslearn.sim.workloads import Workload
+
+        what = f"'{action}' in {swhat}"
+        if not isinstance(value, dict):
+            self.problem(line, f"{what} must be a mapping with 'image'" +
+                         (" and the workload's fields, such as {image: web:v2, exit_code: 1, exit_after: 5}"
+                          if action == "workload" else ", such as {image: <ECR repository URI>:v2, workload: "
+                                                       "{http_status: 500}}"))
+            return None
+        value = _plain(value)
+        image = value.get("image")
+        if not isinstance(image, str) or not image.strip():
+            self.problem(line, f"{what} needs 'image' (an image reference such as web:v2), not {type_name(image)}")
+            return None
+        if action == "push":
+            unknown = [k for k in value if k not in PUSH_KEYS]
+            if unknown:
+                self.problem(line, f"unknown key '{unknown[0]}' in {what}"
+                                   f"{suggest(unknown[0], PUSH_KEYS) or '; allowed keys: ' + ', '.join(PUSH_KEYS)}")
+                return None
+            fields = value.get("workload")
+            if fields is not None and not isinstance(fields, dict):
+                self.problem(line, f"'workload' of {what} must be a mapping of workload fields, not "
+                                   f"{type_name(fields)}")
+                return None
+            size = value.get("size_mb")
+            if size is not None and not _templated(size) and (not isinstance(size, (int, float))
+                                                              or isinstance(size, bool) or size <= 0):
+                self.problem(line, f"'size_mb' of {what} must be a positive number")
+                return None
+        else:
+            fields = {k: v for k, v in value.items() if k != "image"}
+        if fields and not _templated(fields):
+            try:
+                Workload.from_dict(fields)
+            except SimulatorError as err:
+                self.problem(line, f"{what}: {err.message}")
+                return None
+        return value
+
+
+def _templated(value: Any) -> bool:
+    """True when a value holds a `{{ ... }}` template or a `${name}` (checked once it is filled in)."""
+    if isinstance(value, str):
+        return "{{" in value or "${" in value
+    if isinstance(value, dict):
+        return any(_templated(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_templated(v) for v in value)
+    return False
 
 
 def _plain(value: Any) -> Any:

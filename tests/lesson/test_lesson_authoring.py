@@ -1,0 +1,110 @@
+"""Authoring forms lesson writers asked for (issue 7): staged workloads and ECR pushes in `setup:`,
+`${var}` in queries and params, two-step checks, quiz kinds a lesson can ask, traffic checks."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from ecslearn.content.yamlio import load_text
+from ecslearn.errors import ScenarioError
+from ecslearn.lesson.check import replay
+from ecslearn.lesson.schema import parse_lesson
+from ecslearn.lesson.world import LessonWorld
+
+REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"
+
+HEAD = """\
+format: 1
+id: staged
+title: Staged
+summary: A lesson for tests.
+objectives: [Look at something]
+"""
+
+
+def parse(body: str):
+    text = HEAD + textwrap.dedent(body)
+    data, problems = load_text(text, "lessons/01-x.yaml")
+    assert problems == []
+    lesson, problems = parse_lesson(data, "lessons/01-x.yaml", "01-x")
+    return lesson, [str(p) for p in problems]
+
+
+def lesson_of(body: str):
+    lesson, problems = parse(body)
+    assert problems == []
+    assert lesson is not None
+    return lesson
+
+
+# --- 1. workload and push setup steps ---------------------------------------------------------------
+
+STAGED = f"""\
+setup:
+  - aws ecs create-cluster --cluster-name prod
+  - {{config: [ECS_CLUSTER=prod]}}
+  - {{settle: true}}
+  - aws ecr create-repository --repository-name web
+  - {{push: {{image: "{REPO}:v2", workload: {{exit_code: 1, exit_after: 5}}}}}}
+  - {{workload: {{image: "busybox:crash", exit_code: 3, exit_after: 2, log_lines: ["panic: no config"]}}}}
+  - {{taskdef: {{family: web, containerDefinitions: [{{name: app, image: "{REPO}:v2", memory: 256}}]}}}}
+  - {{taskdef: {{family: crash, containerDefinitions: [{{name: app, image: "busybox:crash", memory: 128}}]}}}}
+steps:
+  - id: run-them
+    do: Run both.
+    expect:
+      - {{call: ecs.list_tasks, params: {{cluster: prod, desiredStatus: STOPPED}}, query: "length(taskArns)", eq: 2,
+         label: two tasks stopped}}
+    hints: [Run them.]
+    solution:
+      - aws ecs run-task --cluster prod --task-definition web
+      - aws ecs run-task --cluster prod --task-definition crash
+      - time +60
+"""
+
+
+def test_workload_and_push_steps_stage_failures_without_code():
+    lesson = lesson_of(STAGED)
+    push, workload = lesson.setup[4], lesson.setup[5]
+    assert (push.action, push.value["image"]) == ("push", f"{REPO}:v2")
+    assert (workload.action, workload.value["exit_code"]) == ("workload", 3)
+    assert replay(lesson) == []
+    world = LessonWorld.at_step(lesson, 0, include_current=True)
+    ecs = world.quiet.client("ecs")
+    arns = ecs.list_tasks(cluster="prod", desiredStatus="STOPPED")["taskArns"]
+    tasks = ecs.describe_tasks(cluster="prod", tasks=arns)["tasks"]
+    codes = {t["taskDefinitionArn"].rsplit("/", 1)[-1]: t["containers"][0]["exitCode"] for t in tasks}
+    assert codes == {"web:1": 1, "crash:1": 3}
+    images = world.quiet.client("ecr").describe_images(repositoryName="web")["imageDetails"]
+    assert [d["imageTags"] for d in images] == [["v2"]]
+
+
+def test_a_push_to_a_missing_repository_is_a_setup_failure():
+    lesson = lesson_of(STAGED.replace("  - aws ecr create-repository --repository-name web\n", ""))
+    with pytest.raises(ScenarioError, match=r"01-x.yaml:10: setup step 4 \(docker push .*web:v2\) failed: "
+                                            r"name unknown: The repository with name 'web' does not exist"):
+        LessonWorld(lesson)
+    assert "the setup failed" in replay(lesson)[0].message
+
+
+@pytest.mark.parametrize(("step", "message"), [
+    ('{workload: {image: "web:v2", exit_kode: 1}}',
+     "'workload' in setup step 1 of the lesson: unknown workload field(s): exit_kode"),
+    ('{workload: {image: "web:v2", exit_code: "one"}}',
+     "'workload' in setup step 1 of the lesson: workload field 'exit_code' must be an integer or null"),
+    ('{workload: {exit_code: 1}}',
+     "'workload' in setup step 1 of the lesson needs 'image' (an image reference such as web:v2), not nothing"),
+    ('{workload: "web:v2"}', "'workload' in setup step 1 of the lesson must be a mapping with 'image'"),
+    ('{push: {image: "web:v2", workloda: {}}}',
+     "unknown key 'workloda' in 'push' in setup step 1 of the lesson; did you mean 'workload'?"),
+    ('{push: {image: "web:v2", workload: [1]}}',
+     "'workload' of 'push' in setup step 1 of the lesson must be a mapping of workload fields, not a list"),
+    ('{push: {image: "web:v2", size_mb: -1}}', "'size_mb' of 'push' in setup step 1 of the lesson must be a positive"),
+    ('{push: {image: "web:v2"}, advance: 5}', "setup step 1 of the lesson needs exactly one of:"),
+])
+def test_bad_workload_and_push_steps_are_reported_with_their_line(step, message):
+    _, problems = parse(f"setup:\n  - {step}\nsteps:\n  - {{id: a, say: hi}}\n")
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("lessons/01-x.yaml:7: " + message), problems[0]
