@@ -257,6 +257,15 @@ class Scenario:
             return [self.subst(v) for v in value]
         return value
 
+    def subst_query(self, query: str) -> str:
+        """A JMESPath query with `${name}` replaced by the saved value's text (quote it yourself:
+        `tasks[?taskArn=='${task}']`); a value that is not a string is written as JSON."""
+        def text(m: re.Match[str]) -> str:
+            value = self._var(m.group(1))
+            return value if isinstance(value, str) else json.dumps(jsonable(value))
+
+        return _VAR.sub(text, query)
+
     def _var(self, name: str) -> Any:
         if name not in self.vars:
             raise ScenarioError(f"${{{name}}} is used before a step saved it (add save: {{{name}: <query>}} to "
@@ -431,7 +440,7 @@ class Scenario:
         except (ClientError, NotModelledError, SimulatorError) as err:
             where = f"{query.location}: " if query.location else ""
             raise ScenarioError(f"{where}ask ({query.call}) failed: {err}") from None
-        return search(query.query, response)
+        return search(self.subst_query(query.query), response)
 
     def check(self, check: Check) -> CheckOutcome:
         try:
@@ -444,7 +453,7 @@ class Scenario:
             raise ScenarioError(f"{check.location}: check uses something not modelled: {err.message}") from None
         except SimulatorError as err:
             raise ScenarioError(f"{check.location}: check {check.call} failed: {err.message}") from None
-        actual = search(check.query, response)
+        actual = search(self.subst_query(check.query), response)
         expected = self.subst(check.expected)
         return CheckOutcome(check.describe(), compare(check.op, actual, expected), actual, expected, check.op)
 

@@ -549,8 +549,8 @@ class _Parser:
             self.problem(m.value_line("query") if "query" in m else m.line,
                          f"{what} needs a 'query' (a JMESPath expression over the response)")
             return None
-        if "{{" in q:
-            return q  # a template; compiled per variant
+        if "{{" in q or "${" in q:
+            return q  # a template, or a saved value filled in when it runs; compiled then
         import jmespath
         from jmespath.exceptions import JMESPathError
 

@@ -108,3 +108,56 @@ def test_bad_workload_and_push_steps_are_reported_with_their_line(step, message)
     _, problems = parse(f"setup:\n  - {step}\nsteps:\n  - {{id: a, say: hi}}\n")
     assert len(problems) == 1, problems
     assert problems[0].startswith("lessons/01-x.yaml:7: " + message), problems[0]
+
+
+# --- 2. ${var} in check and ask queries and params ------------------------------------------------------
+
+SAVED = """\
+setup:
+  - aws ecs create-cluster --cluster-name prod
+  - {config: [ECS_CLUSTER=prod]}
+  - {settle: true}
+  - {workload: {image: "busybox:job", exit_code: 0, exit_after: 30}}
+  - {taskdef: {family: job, containerDefinitions: [{name: app, image: "busybox:job", memory: 128}]}}
+  - {call: ecs.run_task, params: {cluster: prod, taskDefinition: job}, save: {task: "tasks[0].taskArn"}}
+  - {call: ecs.describe_clusters, params: {clusters: [prod]}, save: {instances: "clusters[0].registeredContainerInstancesCount"}}
+  - {advance: 10}
+steps:
+  - id: wait-for-it
+    do: Wait until the job is done.
+    expect:
+      - {call: ecs.describe_tasks, params: {cluster: prod, tasks: ["${task}"]}, query: "tasks[0].lastStatus",
+         eq: STOPPED, label: the job stopped}
+      - {call: ecs.list_tasks, params: {cluster: prod, desiredStatus: STOPPED},
+         query: "contains(taskArns, '${task}')", eq: true, label: the job is listed as stopped}
+      - {call: ecs.describe_clusters, params: {clusters: [prod]},
+         query: "clusters[?registeredContainerInstancesCount == `${instances}`] | length(@)", eq: 1,
+         label: a number in backticks}
+    hints: [Wait.]
+    solution: [time +60]
+  - id: which
+    predict: Is the job still running?
+    ask: {call: ecs.describe_tasks, params: {cluster: prod, tasks: ["${task}"]},
+          query: "tasks[?taskArn == '${task}'].lastStatus | [0] == 'RUNNING'"}
+    answer: false
+"""
+
+
+def test_saved_values_fill_check_and_ask_queries_and_params():
+    lesson = lesson_of(SAVED)
+    assert replay(lesson) == []
+    world = LessonWorld.at_step(lesson, 0)
+    before = world.check(lesson.steps[0].expect)
+    assert [(i.passed, i.actual) for i in before.items] == [(False, "RUNNING"), (False, "false"), (True, "1")]
+    assert world.run_line("time +60").ok
+    assert world.check(lesson.steps[0].expect).passed
+    assert world.ask(lesson.steps[1].ask) is False
+    task = world.scenario.vars["task"]
+    assert world.scenario.subst_query("[?a=='${task}'] | `${instances}`") == f"[?a=='{task}'] | `1`"
+
+
+def test_an_unsaved_name_in_a_query_is_a_content_problem():
+    lesson = lesson_of(SAVED.replace("'${task}')", "'${tsak}')"))
+    (problem,) = replay(lesson)
+    assert "${tsak} is used before a step saved it" in problem.message
+    assert str(problem).startswith("lessons/01-x.yaml:16: step 'wait-for-it': ")
