@@ -443,9 +443,19 @@ class Scenario:
         return search(self.subst_query(query.query), response)
 
     def check(self, check: Check) -> CheckOutcome:
+        """One check. It may `save:` values for the checks after it (a two-step check: list, then
+        describe the first ARN); when the saving call is refused or finds nothing, the value is
+        null and a later check that looks it up fails (it does not break)."""
+        empty = sorted(n for n in _names(check.call.params) | _names(check.query) if n in self.vars
+                       and self.vars[n] in (None, [], ""))
+        if empty:
+            why = f"nothing to look up: ${{{empty[0]}}} is empty (the check that saves it found nothing)"
+            return CheckOutcome(check.describe(), False, None, self.subst(check.expected), check.op, error=why)
         try:
             response = self.call(check.call)
         except ClientError as err:
+            for name in check.call.save:
+                self.vars[name] = None
             return CheckOutcome(check.describe(), check.op == "exists" and not check.expected,
                                 f"{err.code}: {err.aws_message}", check.expected, check.op,
                                 error=f"{err.code}: {err.aws_message}")
@@ -513,6 +523,17 @@ class Scenario:
         stopped, events = self.observations()
         return Evidence(steps=tuple(steps or ()), checks=tuple(checks or ()), value=value, has_value=has_value,
                         stopped_tasks=stopped, service_events=events, notes=(*self.agent_lines(), *notes))
+
+
+def _names(value: Any) -> set[str]:
+    """The `${name}`s a value (params, a query) uses."""
+    if isinstance(value, str):
+        return set(_VAR.findall(value))
+    if isinstance(value, dict):
+        return set().union(*(_names(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_names(v) for v in value)) if value else set()
+    return set()
 
 
 def _agent_msg(line: str) -> str:

@@ -81,7 +81,7 @@ KIND_KEYS: dict[Kind, set[str]] = {
 OPTION_KEYS = ("text", "value", "change", "why")
 CALL_KEYS = ("call", "params", "save")
 ASK_KEYS = ("call", "params", "query")
-CHECK_KEYS = ("call", "params", "query", "label", *COMPARATORS)
+CHECK_KEYS = ("call", "params", "query", "label", "save", *COMPARATORS)
 STEP_ACTIONS = ("call", "advance", "settle", "config", "taskdef", "workload", "push")
 #: keys of a `push:` step's mapping (`image` is required)
 PUSH_KEYS = ("image", "workload", "size_mb", "content")

@@ -189,6 +189,7 @@ class LessonWorld:
         view = Scenario.__new__(Scenario)
         view.__dict__.update(self.scenario.__dict__)
         view.sim = self.quiet  # type: ignore[assignment]
+        view.vars = dict(self.scenario.vars)  # what checks `save:` stays with this look at the world
         return view
 
     def check(self, checks: tuple[Check, ...] | list[Check]) -> CheckReport:

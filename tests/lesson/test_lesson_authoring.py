@@ -161,3 +161,60 @@ def test_an_unsaved_name_in_a_query_is_a_content_problem():
     (problem,) = replay(lesson)
     assert "${tsak} is used before a step saved it" in problem.message
     assert str(problem).startswith("lessons/01-x.yaml:16: step 'wait-for-it': ")
+
+
+# --- 3. two-step checks: an earlier check saves, a later one uses it ------------------------------------
+
+TWO_STEP = """\
+setup:
+  - aws ecs create-cluster --cluster-name prod
+  - {config: [ECS_CLUSTER=prod]}
+  - {settle: true}
+  - {taskdef: {family: web, containerDefinitions: [{name: app, image: "nginx:1.27", memory: 128}]}}
+steps:
+  - id: run-web
+    do: Run one web task.
+    expect:
+      - {call: ecs.list_tasks, params: {cluster: prod}, query: "length(taskArns)", ge: 1,
+         save: {first: "taskArns[0]"}, label: a task was started}
+      - {call: ecs.describe_tasks, params: {cluster: prod, tasks: ["${first}"]}, query: "tasks[0].lastStatus",
+         eq: RUNNING, label: the first task is RUNNING}
+      - {call: ecs.list_tasks, params: {cluster: prod}, query: "taskArns[?@ == '${first}'] | length(@)", eq: 1,
+         label: the same task in a query}
+    hints: [Run it.]
+    solution:
+      - aws ecs run-task --cluster prod --task-definition web
+      - time +60
+"""
+
+
+def test_a_check_saves_a_value_for_the_checks_after_it():
+    lesson = lesson_of(TWO_STEP)
+    assert lesson.steps[0].expect[0].call.save == {"first": "taskArns[0]"}
+    assert replay(lesson) == []
+    world = LessonWorld.at_step(lesson, 0)
+    before = world.check(lesson.steps[0].expect)
+    assert [(i.passed, i.actual) for i in before.items] == [
+        (False, "0"),
+        (False, "nothing to look up: ${first} is empty (the check that saves it found nothing)"),
+        (False, "nothing to look up: ${first} is empty (the check that saves it found nothing)")]
+    assert "first" not in world.scenario.vars  # a check's saved values stay with that check
+    for line in lesson.steps[0].solution:
+        assert world.run_line(line).ok
+    after = world.check(lesson.steps[0].expect)
+    assert after.passed, after.headline
+
+
+def test_a_refused_saving_call_empties_the_value():
+    lesson = lesson_of(TWO_STEP.replace("{call: ecs.list_tasks, params: {cluster: prod}, query: \"length",
+                                        "{call: ecs.list_tasks, params: {cluster: nope}, query: \"length"))
+    world = LessonWorld.at_step(lesson, 0, include_current=True)
+    report = world.check(lesson.steps[0].expect)
+    assert report.items[0].actual.startswith("ClusterNotFoundException")
+    assert report.items[1].actual.startswith("nothing to look up: ${first} is empty")
+
+
+def test_save_in_a_check_must_map_names_to_queries():
+    _, problems = parse(TWO_STEP.replace('save: {first: "taskArns[0]"}', "save: [taskArns]"))
+    assert problems == ["lessons/01-x.yaml:16: 'save' in check 1 of step 'run-web' must map names to JMESPath "
+                        "queries, such as {subnet: 'Subnets[0].SubnetId'}"]
