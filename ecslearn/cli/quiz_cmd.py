@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -52,7 +51,10 @@ def quiz(
             for r in rows:
                 typer.echo(f"{r['id']:<44} {r['topic']:<20} {r['kind']:<8} {r['quiz']}")
         return
-    seed = seed if seed is not None else secrets.randbelow(1_000_000)
+    if seed is None:
+        import secrets  # only when no seed is given
+
+        seed = secrets.randbelow(1_000_000)
     store = ProgressStore()
     state = store.load()
     for warning in store.warnings:
