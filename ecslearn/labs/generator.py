@@ -1,7 +1,7 @@
 """Generating labs: build each broken world from a template, prove it broken, prove it fixed, write it.
 
     labs = generate_labs(20, seed=7)          # cycles through the templates
-    write_labs(labs, "labs/", force=False)    # one `<id>.lab.json` per lab, plus `solutions.md`
+    write_labs(labs, "labs/", force=False)    # `<id>.lab.json` per lab, `tasks.md`, `solutions.md`
 
 For each lab: a `RecordingSimulator(seed)` runs the template's setup (refusals are part of the story and
 are recorded, as a learner's would be); `${name}` values saved during setup are filled into the checks
@@ -106,11 +106,27 @@ def solutions_markdown(labs: list[Lab]) -> str:
     return "\n".join(out)
 
 
+def tasks_markdown(labs: list[Lab]) -> str:
+    """The students' sheet: each lab's task and hints, and how to open, save and hand in (no solutions)."""
+    out = ["# Labs", "",
+           "Each lab is a broken ECS account. Open it, repair it with `aws` commands, and save your world:", "",
+           "```", "ecslearn sandbox --scenario LAB-FILE --save YOUR-NAME.world.json", "```", "",
+           "Inside the sandbox, `time +60` moves the clock and `settle` waits until nothing is in flight. "
+           "Hand in the saved world file.", ""]
+    for lab in labs:
+        out += [f"## {lab.title}", "", f"File: `{lab.file_name}`", "", lab.section.get("task", ""), ""]
+        hints = lab.section.get("hints") or []
+        if hints:
+            out += ["Hints:", ""] + [f"- {h}" for h in hints] + [""]
+    return "\n".join(out)
+
+
 def write_labs(labs: list[Lab], out: str | Path, *, force: bool = False) -> list[Path]:
     from ecslearn.export.output import OutputDir
 
     with OutputDir(out, force=force) as target:
         for lab in labs:
             target.write_text(lab.file_name, lab.to_json())
+        target.write_text("tasks.md", tasks_markdown(labs))
         target.write_text("solutions.md", solutions_markdown(labs))
         return target.commit()

@@ -60,7 +60,10 @@ def _submission(lab, path, *, solve: bool):
 
 def test_grade_correct_and_incorrect_submissions(labs, tmp_path, capsys):
     written = write_labs(labs[:6], tmp_path / "labs")
-    assert (tmp_path / "labs" / "solutions.md").is_file() and len(written) == 7
+    assert (tmp_path / "labs" / "solutions.md").is_file() and len(written) == 8
+    tasks = (tmp_path / "labs" / "tasks.md").read_text()
+    assert all(lab.file_name in tasks for lab in labs[:6])
+    assert not any(line in tasks for lab in labs[:6] for line in lab.solution)   # no solutions for students
     for lab in labs[:6]:
         path = tmp_path / "labs" / lab.file_name
         loaded = load_lab(path)
