@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecslearn.content.model import Kind
 from ecslearn.export import anki, gift, moodle_xml, qti
@@ -191,3 +193,28 @@ def test_cached_rendering_matches_the_reference_variants(content):
             assert render_cached(q, draw(q, seed), seed) == variant(q, seed).question, q.id
             checked += 1
     assert checked >= 8
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=80))
+def test_gift_escape_round_trips_any_text(text):
+    escaped = gift.escape(text)
+    assert "\n" not in escaped
+    assert giftparse.unescape(escaped) == text.strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_safe_names_never_escape(name):
+    from pathlib import PurePosixPath
+
+    from ecslearn.errors import ExportError
+    from ecslearn.export.output import safe_name
+
+    try:
+        ok = safe_name(name)
+    except ExportError:
+        return
+    parts = PurePosixPath(ok).parts
+    assert not PurePosixPath(ok).is_absolute() and ".." not in parts
+    assert all(not p.startswith(".") for p in parts)
