@@ -25,12 +25,13 @@ from ecslearn.errors import (
 )
 from ecslearn.lesson.catalog import load_lessons
 from ecslearn.lesson.model import Lesson, StepKind
+from ecslearn.lesson.schema import quiz_kind_problem
 from ecslearn.lesson.world import LessonWorld, show_value
 
 
 def check_lessons(ctx: CheckContext) -> list[ContentProblem]:
     lessons, problems = load_lessons(ctx.root)
-    known = {q.id for q in ctx.content.questions}
+    known = {q.id: q for q in ctx.content.questions}
     for lesson in lessons:
         loc = lesson.location or SourceLocation(lesson.path)
         if lesson.id in ctx.ids:
@@ -40,7 +41,11 @@ def check_lessons(ctx: CheckContext) -> list[ContentProblem]:
             ctx.ids[lesson.id] = loc
         for step in lesson.steps:
             for qid in step.question_ids:
-                if qid not in known:
+                if qid in known:
+                    problem = quiz_kind_problem(known[qid].kind.value, qid, f"step '{step.id}'")
+                    if problem is not None:
+                        problems.append(ContentProblem(step.location or loc, problem))
+                else:
                     import difflib
 
                     close = difflib.get_close_matches(qid, sorted(known), n=1, cutoff=0.6)

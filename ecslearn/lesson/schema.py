@@ -212,11 +212,34 @@ class LessonParser(_Parser):
             elif isinstance(item, dict):
                 q = self.question(item, line, i + 1, slug)
                 if q is not None:
+                    problem = quiz_kind_problem(q.kind.value, q.id, what)
+                    if problem is not None:
+                        self.problem(line, problem)
+                        continue
                     questions.append(q)
             else:
                 self.problem(line, f"item {i + 1} of 'quiz' in {what} must be a question id or a question, "
                                    f"not {type_name(item)}")
         return ids, questions
+
+
+#: quiz kinds a lesson's `quiz` step cannot ask, and why (the lesson shell takes one line as the answer;
+#: `config` works: its lines go on one line separated by `;`)
+QUIZ_KINDS_NOT_IN_LESSONS: dict[str, str] = {
+    "command": "its answer is `aws ...` lines, which the lesson shell runs as commands instead of taking "
+               "them as the answer; make it a `do` step (expect + solution) or leave it in quizzes/",
+    "taskdef": "its answer is a task definition written over several lines, which one line of the lesson "
+               "shell cannot hold; make it a `do` step (aws ecs register-task-definition) or leave it in "
+               "quizzes/",
+}
+
+
+def quiz_kind_problem(kind: str, qid: str, what: str) -> str | None:
+    """The message for a question of `kind` in a lesson's quiz step, or None when a lesson can ask it."""
+    why = QUIZ_KINDS_NOT_IN_LESSONS.get(kind)
+    if why is None:
+        return None
+    return f"question '{qid}' in {what} is a {kind} question, which a lesson cannot ask: {why}"
 
 
 def parse_lesson(data: Any, display: str, slug: str) -> tuple[Lesson | None, list[ContentProblem]]:
@@ -226,4 +249,5 @@ def parse_lesson(data: Any, display: str, slug: str) -> tuple[Lesson | None, lis
     return lesson, parser.problems
 
 
-__all__ = ["LESSON_KEYS", "LessonParser", "line_kind", "parse_lesson", "time_seconds"]
+__all__ = ["LESSON_KEYS", "QUIZ_KINDS_NOT_IN_LESSONS", "LessonParser", "line_kind", "parse_lesson",
+           "quiz_kind_problem", "time_seconds"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from ecslearn.lesson.check import replay
 from ecslearn.lesson.schema import parse_lesson
 from ecslearn.lesson.world import LessonWorld
 
+ROOT = Path(__file__).resolve().parents[2]
 REPO = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web"
 
 HEAD = """\
@@ -218,3 +220,66 @@ def test_save_in_a_check_must_map_names_to_queries():
     _, problems = parse(TWO_STEP.replace('save: {first: "taskArns[0]"}', "save: [taskArns]"))
     assert problems == ["lessons/01-x.yaml:16: 'save' in check 1 of step 'run-web' must map names to JMESPath "
                         "queries, such as {subnet: 'Subnets[0].SubnetId'}"]
+
+
+# --- 4. quiz kinds a lesson cannot ask ---------------------------------------------------------------
+
+QUIZ_STEP = """\
+steps:
+  - id: check-it
+    quiz:
+      - {ids}
+      - id: inline-{kind}
+        kind: {kind}
+        topic: clusters
+        difficulty: easy
+        exams: [ECS-PRACTICE:1.1]
+        prompt: Do it.
+        explanation: Because.
+        sources: [https://docs.aws.amazon.com/AmazonECS/latest/developerguide/clusters.html]
+        expect:
+          - {{call: ecs.list_clusters, query: "length(clusterArns)", eq: 1}}
+        solution: "{solution}"
+"""
+
+
+@pytest.mark.parametrize(("kind", "solution", "why"), [
+    ("command", "aws ecs create-cluster --cluster-name prod", "which the lesson shell runs as commands"),
+    ("taskdef", "{family: web}", "which one line of the lesson shell cannot hold"),
+])
+def test_a_lesson_quiz_rejects_questions_the_shell_cannot_answer(kind, solution, why):
+    _, problems = parse(QUIZ_STEP.format(ids="new-cluster-status", kind=kind, solution=solution))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"lessons/01-x.yaml:10: question 'inline-{kind}' in step 'check-it' is a {kind} "
+                                  "question, which a lesson cannot ask: its answer is ")
+    assert why in problems[0]
+
+
+def test_a_lesson_quiz_still_takes_config_questions():
+    body = QUIZ_STEP.format(ids="new-cluster-status", kind="config", solution="ECS_CLUSTER=prod")
+    _, problems = parse(body)
+    assert problems == []
+
+
+def test_a_referenced_command_question_is_reported_by_content_check(tmp_path):
+    from ecslearn.content.catalog import load_quizzes
+    from ecslearn.content.check import CheckContext
+    from ecslearn.content.model import ContentSet
+    from ecslearn.lesson.check import check_lessons
+
+    quizzes, _ = load_quizzes(ROOT)
+    kinds = {q.id: q.kind.value for f in quizzes for q in f.questions}
+    assert kinds["enable-container-insights"] == "command" and kinds["write-fargate-taskdef"] == "taskdef"
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "01-x.yaml").write_text(HEAD + textwrap.dedent("""\
+        steps:
+          - id: check-it
+            quiz: [new-cluster-status, enable-container-insights, write-fargate-taskdef]
+        """), encoding="utf-8")
+    ctx = CheckContext(tmp_path, ContentSet(root=str(tmp_path), quizzes=tuple(quizzes)), simulate=False)
+    found = [str(p).split("lessons/", 1)[1] for p in check_lessons(ctx)]
+    assert len(found) == 2, found
+    assert found[0].startswith("01-x.yaml:7: question 'enable-container-insights' in step 'check-it' is a command "
+                               "question, which a lesson cannot ask")
+    assert found[1].startswith("01-x.yaml:7: question 'write-fargate-taskdef' in step 'check-it' is a taskdef "
+                               "question, which a lesson cannot ask")
