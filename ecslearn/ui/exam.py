@@ -35,7 +35,7 @@ from ecslearn.content.model import Kind
 from ecslearn.errors import ContentError, ScenarioError, SimulatorError, UsageError
 from ecslearn.exam.engine import SCALE_NOTE, ExamResult, ExamSession, concrete
 from ecslearn.quiz.engine import AnswerFormatError, Engine, parse_letters, parse_sequence
-from ecslearn.ui.prompt import END_MARK
+from ecslearn.ui.prompt import END_MARK, LineReader
 from ecslearn.ui.quiz import render_grade, render_question
 
 if TYPE_CHECKING:
@@ -66,19 +66,8 @@ class ExamInput(Protocol):
     def confirm(self, message: str) -> bool: ...
 
 
-class LineExamInput:
+class LineExamInput(LineReader):
     """No terminal: one command per line; a multi-line answer ends with a line holding only `.`."""
-
-    interactive = False
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream if stream is not None else sys.stdin
-
-    def _line(self) -> str:
-        line = self.stream.readline()
-        if line == "":
-            raise EOFError
-        return line.rstrip("\r\n")
 
     def read(self, *, multiline: bool, time_left: Callable[[], float], status: Callable[[], str]) -> str:
         first = self._line()

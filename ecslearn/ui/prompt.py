@@ -23,8 +23,8 @@ class Prompter(Protocol):
     def pick_option(self, message: str, options: list[tuple[str, str]]) -> str | None: ...
 
 
-class LinePrompter:
-    """No terminal: one answer per line; a multi-line answer ends with a line holding only `.`."""
+class LineReader:
+    """Reads one line at a time from stdin (or a given stream); end of input is EOFError."""
 
     interactive = False
 
@@ -36,6 +36,10 @@ class LinePrompter:
         if line == "":
             raise EOFError
         return line.rstrip("\r\n")
+
+
+class LinePrompter(LineReader):
+    """No terminal: one answer per line; a multi-line answer ends with a line holding only `.`."""
 
     def choice(self, message: str, options: list[tuple[str, str]], select: int) -> str:
         return self._line().strip()
