@@ -81,3 +81,39 @@ def test_same_seed_same_ids():
     a, b = Simulator(seed=7), Simulator(seed=7)
     assert [a.new_hex() for _ in range(3)] == [b.new_hex() for _ in range(3)]
     assert Simulator(seed=8).new_hex() != Simulator(seed=7).new_hex()
+
+
+def _world(seed: int) -> dict:
+    """A small but busy world: instances through the agent, random placement, a service, time passing."""
+    sim = Simulator(seed=seed)
+    ami = sim.client("ssm").get_parameter(
+        Name="/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id")["Parameter"]["Value"]
+    ecs, ec2 = sim.client("ecs"), sim.client("ec2")
+    ecs.create_cluster(clusterName="prod")
+    for az in ("us-east-1a", "us-east-1b", "us-east-1c"):
+        ec2.run_instances(ImageId=ami, InstanceType="t3.medium", MinCount=2, MaxCount=2,
+                          Placement={"AvailabilityZone": az}, IamInstanceProfile={"Name": "ecsInstanceRole"},
+                          UserData="#!/bin/bash\necho ECS_CLUSTER=prod >> /etc/ecs/ecs.config")
+    sim.advance(120)
+    ecs.register_task_definition(family="web", containerDefinitions=[
+        {"name": "web", "image": "nginx", "memory": 256, "portMappings": [{"containerPort": 80}]}])
+    ecs.run_task(cluster="prod", taskDefinition="web", count=7)  # default strategy: seeded random
+    ecs.create_service(cluster="prod", serviceName="api", taskDefinition="web", desiredCount=5)
+    sim.settle()
+    arns = ecs.list_tasks(cluster="prod")["taskArns"]
+    tasks = ecs.describe_tasks(cluster="prod", tasks=arns)["tasks"]
+    return {
+        "now": sim.now,
+        "tasks": sorted((t["taskArn"], t["containerInstanceArn"], t["lastStatus"]) for t in tasks),
+        "instances": ecs.describe_container_instances(
+            cluster="prod", containerInstances=ecs.list_container_instances(cluster="prod")["containerInstanceArns"],
+        )["containerInstances"],
+        "events": ecs.describe_services(cluster="prod", services=["api"])["services"][0]["events"],
+    }
+
+
+def test_same_seed_same_world_end_to_end():
+    first, second = _world(5), _world(5)
+    assert first == second
+    assert len(first["tasks"]) == 12
+    assert _world(6)["tasks"] != first["tasks"]  # ids and random placement follow the seed
