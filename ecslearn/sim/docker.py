@@ -48,6 +48,14 @@ def _logins(sim: Simulator) -> dict[str, str]:
 
 def docker_login(sim: Simulator, password: str, registry: str, *, username: str = "AWS") -> str:
     """`docker login --username AWS --password-stdin <registry>`: check an ECR token's password."""
+    from ecslearn.sim.workloads import recording
+
+    event = {"docker_login": {"registry": registry, "password": password, "username": username}}
+    with recording(sim, event, record_errors=True):  # a saved world replays the login
+        return _docker_login(sim, password, registry, username=username)
+
+
+def _docker_login(sim: Simulator, password: str, registry: str, *, username: str) -> str:
     ecr = _ecr(sim)
     host = registry.removeprefix("https://").removeprefix("http://").rstrip("/")
     if host != ecr._registry_host():
@@ -73,6 +81,19 @@ def docker_push(sim: Simulator, image_uri: str, *, workload: Any = None, size_mb
     every push is a new build. `workload` (a Workload or a dict of its fields) sets what the image does
     when it runs; `vulnerabilities` declares what a scan finds ([{"name", "severity", ...}]).
     """
+    from ecslearn.sim.workloads import Workload, recording
+
+    event: dict[str, Any] = {"image": image_uri, "size_mb": size_mb, "logged_in": logged_in, "content": content,
+                             "vulnerabilities": vulnerabilities}
+    if workload is not None:
+        event["workload"] = workload.to_dict() if isinstance(workload, Workload) else workload
+    with recording(sim, {"push": event}, record_errors=True):  # a saved world replays the push
+        return _docker_push(sim, image_uri, workload=workload, size_mb=size_mb, logged_in=logged_in,
+                            content=content, vulnerabilities=vulnerabilities)
+
+
+def _docker_push(sim: Simulator, image_uri: str, *, workload: Any, size_mb: float, logged_in: bool,
+                 content: str | None, vulnerabilities: list[dict[str, Any]] | None) -> str:
     ref = parse_image(image_uri)
     ecr = _ecr(sim)
     if not ref.is_ecr:

@@ -28,6 +28,7 @@ Only the standard library is used: this module belongs to the simulator.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import re
@@ -309,8 +310,18 @@ def set_workload(sim: Simulator, image: str, workload: Workload | None = None, *
         workload = dataclasses.replace(base, **{k: _coerce(k, v) for k, v in fields.items()})
     elif not isinstance(workload, Workload):
         raise SimulatorError("set_workload needs a Workload")
-    _registry(sim)[image] = workload
+    with recording(sim, {"workload": {"image": image, "behaviour": workload.to_dict()}}):
+        _registry(sim)[image] = workload
     return workload
+
+
+def recording(sim: Simulator, event: dict[str, Any], *, record_errors: bool = False) -> Any:
+    """A context in which a helper changes the world: recorded as `event` in a saved world when `sim`
+    records one (`sim.world.RecordingSimulator.record_helper`), a no-op context otherwise."""
+    scope = getattr(sim, "record_helper", None)
+    if callable(scope):
+        return scope(event, record_errors=record_errors)
+    return contextlib.nullcontext()
 
 
 def workload_for(sim: Simulator, image: str, *, command: list[str] | None = None,

@@ -12,13 +12,15 @@ simulator and arrives at exactly the same state, ids and clock included.
     again = load_world("prod.world.json")      # a RecordingSimulator in the same state
 
 What is recorded: calls made through `sim.client(...)` (and so through the boto3 session and the AWS
-CLI of `sim.bridge`), `advance` and `settle`. Calls that backends make among themselves, or that
-events make while the clock runs, are not recorded: replaying the outer call or the clock move makes
-them again. A call refused with an AWS error is recorded with its error code (a refusal should change
-nothing, but replaying it keeps the world exact even if a backend consumed an id before refusing) and
-must be refused the same way on replay. Calls refused before they reach a backend (parameter
-validation, features ecslearn does not model) are not recorded. State changed through internal
-backend APIs (not operations) is not recorded.
+CLI of `sim.bridge`), `advance` and `settle`, and the simulator helpers that stage what no AWS operation
+can: an image's behaviour (`sim.workloads.set_workload`), `docker push` and `docker login`
+(`sim.docker.docker_push` / `docker_login`; see `RecordingSimulator.record_helper`). Calls that
+backends make among themselves, or that events make while the clock runs, are not recorded: replaying
+the outer call or the clock move makes them again. A call refused with an AWS error is recorded with its
+error code (a refusal should change nothing, but replaying it keeps the world exact even if a backend
+consumed an id before refusing) and must be refused the same way on replay. Calls refused before they
+reach a backend (parameter validation, features ecslearn does not model) are not recorded. State
+changed through other internal backend APIs (not operations, not the helpers above) is not recorded.
 
 File format (JSON, versioned):
 
@@ -27,7 +29,16 @@ File format (JSON, versioned):
      "start": "2026-01-05T09:00:00+00:00", "now": "2026-01-05T09:01:00+00:00",
      "events": [{"call": "ecs.create_cluster", "params": {"clusterName": "prod"}},
                 {"call": "ecs.delete_cluster", "params": {"cluster": "x"}, "error": "ClusterNotFoundException"},
-                {"advance": 60}, {"settle": 3600}]}
+                {"advance": 60}, {"settle": 3600},
+                {"workload": {"image": "web:v2", "behaviour": {"exit_code": 1, ...every Workload field}}},
+                {"push": {"image": "<acct>.dkr.ecr.<region>.amazonaws.com/web:v2", "workload": {...},
+                          "size_mb": 50.0, "logged_in": true, "content": null, "vulnerabilities": null}},
+                {"push": {...}, "error": "<what docker printed>"},
+                {"docker_login": {"registry": "...", "password": "...", "username": "AWS"}}]}
+
+The `workload`, `push` and `docker_login` events came after format 1 was first written; they did not
+need a new format number because older files simply do not contain them. An ecslearn that predates them
+(or a file with any other unknown event kind) stops with a ScenarioError naming the event.
 
 Parameter values are JSON, except datetimes (`{"$datetime": "<ISO 8601>"}`) and bytes
 (`{"$bytes": "<base64>"}`).
@@ -40,7 +51,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +69,12 @@ from ecslearn.sim.simulator import (
 
 FORMAT = 1
 KIND = "ecslearn-world"
+#: the helper events (besides "call", "advance" and "settle") and the keys their payload may have
+HELPER_EVENTS = {
+    "workload": {"image", "behaviour"},
+    "push": {"image", "workload", "size_mb", "logged_in", "content", "vulnerabilities"},
+    "docker_login": {"registry", "password", "username"},
+}
 
 
 class _Unsavable:
@@ -189,6 +206,38 @@ class RecordingSimulator(Simulator):
             self._record({"settle": max_seconds})
         return advanced
 
+    @contextlib.contextmanager
+    def record_helper(self, event: dict[str, Any], *, record_errors: bool = False) -> Iterator[None]:
+        """Record a simulator helper (not an AWS operation) that changes the world, e.g.
+
+            with sim.record_helper({"workload": {"image": image, "behaviour": w.to_dict()}}):
+                ...change the state...
+
+        Like an operation, only an outer use is recorded (not one made inside an operation, another
+        helper or an event while the clock runs), and only when the body succeeds; with
+        `record_errors`, a body that fails with an ecslearn error is recorded with `"error": message`
+        (it may have used ids before failing) and must fail again on replay. The event's payload must be
+        JSON (datetimes and bytes are encoded as for call parameters).
+        """
+        outer = self._depth == 0 and not self._clock_running
+        payload = self._snapshot(event) if outer else None
+        self._depth += 1
+        try:
+            yield
+        except EcslearnError as err:
+            self._depth -= 1
+            if outer and record_errors:
+                failed = payload if isinstance(payload, _Unsavable) else \
+                    {**payload, "error": err.message or type(err).__name__}
+                self._record(failed)
+            raise
+        except BaseException:
+            self._depth -= 1
+            raise
+        self._depth -= 1
+        if outer:
+            self._record(payload)
+
     # --- internals ---------------------------------------------------------------------------
 
     def _snapshot(self, params: dict[str, Any]) -> Any:
@@ -213,6 +262,9 @@ def world_to_dict(sim: Simulator, *, description: str | None = None) -> dict[str
                             hint="create it with ecslearn.sim.world.RecordingSimulator(seed)")
     events = []
     for i, event in enumerate(sim.events, 1):
+        if isinstance(event, _Unsavable):
+            raise ScenarioError(f"cannot save the world: event {i} (a simulator helper) has a value with no "
+                                f"JSON form: {event.what}")
         params = event.get("params")
         if isinstance(params, _Unsavable):
             raise ScenarioError(f"cannot save the world: call {i} ({event['call']}) has a parameter with no "
@@ -327,6 +379,15 @@ def _replay(sim: RecordingSimulator, event: Any, number: int, source: str) -> No
         else:
             sim.settle(seconds)
         return
+    helper = next((k for k in HELPER_EVENTS if k in event), None)
+    if helper is not None:
+        _replay_helper(sim, event, helper, where, source)
+        return
+    if "call" not in event:
+        kinds = ", ".join(["call", "advance", "settle", *HELPER_EVENTS])
+        found = ", ".join(repr(k) for k in sorted(map(str, event))) or "nothing"
+        raise ScenarioError(f"{source}: {where} is of an unknown kind (it has {found}; this ecslearn knows "
+                            f"{kinds})", hint="it may have been saved by a newer ecslearn: upgrade to load it")
     call = event.get("call")
     _check(isinstance(call, str) and call.count(".") == 1, source,
            f"{where} must have \"call\": \"service.operation\", \"advance\" or \"settle\"")
@@ -355,4 +416,42 @@ def _replay(sim: RecordingSimulator, event: Any, number: int, source: str) -> No
                             "but succeeds now")
 
 
-__all__ = ["FORMAT", "RecordingSimulator", "load_world", "save_world", "world_from_dict", "world_to_dict"]
+def _replay_helper(sim: RecordingSimulator, event: dict[str, Any], kind: str, where: str, source: str) -> None:
+    from ecslearn.sim.docker import docker_login, docker_push
+    from ecslearn.sim.workloads import Workload, set_workload
+
+    payload = event[kind]
+    _check(isinstance(payload, dict), source, f"{where}: '{kind}' must be an object")
+    _check(set(event) <= {kind, "error"}, source, f"{where}: unexpected keys {sorted(set(event) - {kind, 'error'})}")
+    unknown = set(payload) - HELPER_EVENTS[kind]
+    _check(not unknown, source, f"{where}: unknown '{kind}' keys {sorted(unknown)}")
+    expected = event.get("error")
+    _check(expected is None or isinstance(expected, str), source, f"{where}: 'error' must be a message")
+    args = _decode(payload)
+    image = args.get("image")
+    _check(kind == "docker_login" or (isinstance(image, str) and bool(image)), source,
+           f"{where}: '{kind}' needs an image")
+    try:
+        if kind == "workload":
+            set_workload(sim, image, Workload.from_dict(args.get("behaviour", {})))
+        elif kind == "push":
+            kwargs = {k: args[k] for k in ("workload", "size_mb", "logged_in", "content", "vulnerabilities")
+                      if args.get(k) is not None}
+            docker_push(sim, image, **kwargs)
+        else:
+            _check(isinstance(args.get("registry"), str) and isinstance(args.get("password"), str), source,
+                   f"{where}: 'docker_login' needs a registry and a password")
+            docker_login(sim, args["password"], args["registry"], username=str(args.get("username", "AWS")))
+    except ScenarioError:
+        raise
+    except EcslearnError as err:
+        if expected is None:
+            raise ScenarioError(f"{source}: {where} ({kind}) did not replay: {err.message}") from None
+        return
+    except TypeError as err:
+        raise ScenarioError(f"{source}: {where} ({kind}) has bad values: {err}") from None
+    if expected is not None:
+        raise ScenarioError(f"{source}: {where} ({kind}) failed when it was recorded ({expected}), but succeeds now")
+
+
+__all__ = ["FORMAT", "HELPER_EVENTS", "RecordingSimulator", "load_world", "save_world", "world_from_dict", "world_to_dict"]
