@@ -315,8 +315,24 @@ class Scenario:
             return self.push(self.subst(value))
         raise ScenarioError(f"unknown scenario step '{action}'")
 
-    def call(self, call: Call) -> Any:
-        """Run one call; AWS refusals raise sim.ClientError (callers decide what that means)."""
+    def call(self, call: Call, *, probe: bool = False) -> Any:
+        """Run one call; AWS refusals raise sim.ClientError (callers decide what that means).
+
+        `traffic.send_request` / `traffic.spread` send simulated HTTP requests to a load balancer
+        (`ecslearn.lesson.traffic`); with `probe` (checks, `ask`) they leave no trace.
+        """
+        if call.service == "traffic":
+            from ecslearn.lesson import traffic
+
+            params = self.subst(call.params)
+            if probe:
+                with traffic.probe(self.sim):
+                    response = traffic.call(self.sim, call.operation, params)
+            else:
+                response = traffic.call(self.sim, call.operation, params)
+            for name, query in call.save.items():
+                self.vars[name] = search(query, response)
+            return response
         client = self.sim.client(call.service)
         try:
             fn = getattr(client, call.operation)
@@ -436,7 +452,7 @@ class Scenario:
     def ask(self, query: Query) -> Any:
         """Evaluate `ask:`; a refusal here is a content bug (ScenarioError)."""
         try:
-            response = self.call(query.call)
+            response = self.call(query.call, probe=True)
         except (ClientError, NotModelledError, SimulatorError) as err:
             where = f"{query.location}: " if query.location else ""
             raise ScenarioError(f"{where}ask ({query.call}) failed: {err}") from None
@@ -452,7 +468,7 @@ class Scenario:
             why = f"nothing to look up: ${{{empty[0]}}} is empty (the check that saves it found nothing)"
             return CheckOutcome(check.describe(), False, None, self.subst(check.expected), check.op, error=why)
         try:
-            response = self.call(check.call)
+            response = self.call(check.call, probe=True)
         except ClientError as err:
             for name in check.call.save:
                 self.vars[name] = None

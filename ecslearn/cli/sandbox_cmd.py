@@ -24,7 +24,8 @@ def sandbox(
     """A shell where `aws ...` commands run against a simulated AWS account (no account, no network).
 
     Also: `time +60` moves the simulated clock, `settle` waits until nothing is in flight,
-    `save FILE` keeps the world for someone else, `map` draws the clusters, `reset`, `help`, `quit`. On a terminal you get
+    `save FILE` keeps the world for someone else, `map` draws the clusters, `curl URL` sends a request to a
+    load balancer, `reset`, `help`, `quit`. On a terminal you get
     line editing, history and tab completion; otherwise commands are read from stdin, one a line.
     """
     if scenario is not None and seed is not None:
@@ -38,6 +39,9 @@ def sandbox(
     engine = ShellEngine(seed=seed or 0, scenario=scenario, width=width)
     engine.add_command("map", "map", "draw the clusters, instances, tasks and services",
                        lambda _args: ShellResult(map_text(engine.sim, width=engine.width, color=interactive)))
+    from ecslearn.lesson.traffic import add_curl
+
+    add_curl(engine)
     code = run(engine, save_to=save, interactive=interactive)
     if code:
         raise typer.Exit(code)

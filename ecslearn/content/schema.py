@@ -526,7 +526,15 @@ class _Parser:
             return None
         service = match.group("service")
         services = _services()
-        if service not in services:
+        if service == "traffic":  # simulated HTTP requests to a load balancer (ecslearn/lesson/traffic.py)
+            from ecslearn.lesson.traffic import check_params
+
+            params = m.get("params") or {}
+            problem = check_params(match.group("op"), params if isinstance(params, dict) else {})
+            if problem is not None:
+                self.problem(m.value_line("call"), f"{problem} (in {what})")
+                return None
+        elif service not in services:
             self.problem(m.value_line("call"), f"unknown service '{service}' in {what}{suggest(service, services)}")
             return None
         params = m.get("params", {})

@@ -42,10 +42,12 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def line_kind(line: str) -> str | None:
-    """`aws`, `time` or `settle` for a line a solution may hold, else None."""
+    """`aws`, `time`, `settle` or `curl` for a line a solution may hold, else None."""
     text = line.strip()
     if text.startswith("aws "):
         return "aws"
+    if text.startswith("curl "):
+        return "curl"
     if TIME_RE.match(text):
         return "time"
     if text == "settle":
@@ -131,7 +133,7 @@ class LessonParser(_Parser):
         return None
 
     def lines(self, d: LocatedDict, key: str, what: str, *, min_items: int = 0) -> list[str]:
-        """A list of lines a learner types: `aws ...`, `time +60`, `settle`."""
+        """A list of lines a learner types: `aws ...`, `time +60`, `settle`, `curl URL`."""
         out = []
         items = self.str_list(d, key, what, min_items=min_items)
         raw = d.get(key)
@@ -141,7 +143,7 @@ class LessonParser(_Parser):
                 else item.replace("\\\n", " ").strip()
             if line_kind(text) is None:
                 self.problem(line, f"line {i + 1} of '{key}' in {what} must be what a learner types: an "
-                                   f"'aws ...' command, 'time +SECONDS' (or +Nm, +Nh) or 'settle', not {item!r}")
+                                   f"'aws ...' command, 'time +SECONDS' (or +Nm, +Nh), 'settle' or 'curl URL', not {item!r}")
                 continue
             out.append(text)
         return out

@@ -165,7 +165,7 @@ class LessonWorld:
     # --- typing lines -------------------------------------------------------------------------
 
     def run_line(self, line: str) -> LineResult:
-        """Run a line as the lesson shell would: `aws ...`, `time +N` or `settle`."""
+        """Run a line as the lesson shell would: `aws ...`, `time +N`, `settle` or `curl URL`."""
         kind = line_kind(line)
         if kind == "aws":
             if self._cli is not None:
@@ -181,6 +181,15 @@ class LessonWorld:
         if kind == "settle":
             self.sim.settle()
             return LineResult(line, True)
+        if kind == "curl":
+            from ecslearn.lesson.traffic import curl, parse_curl_line
+
+            try:
+                args = parse_curl_line(line)
+            except ValueError as err:
+                return LineResult(line, False, stderr=f"cannot read that line: {err}\n")
+            stdout, stderr, code = curl(self.sim, args)
+            return LineResult(line, code == 0, stdout, stderr)
         return LineResult(line, False, stderr=f"not a line a lesson can run: {line!r}\n")
 
     # --- looking at the world -------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The lesson shell: the sandbox shell engine plus the lesson commands, over the lesson's world.
 
 `aws ...`, `time`, `settle` and `save` are the sandbox's own (same AWS CLI driver, same messages);
+`curl URL` sends a simulated request to a load balancer (`lesson.traffic`);
 `check hint solution next back reset list map logs help quit` drive the `LessonRunner`. The check
 runs quietly after every aws command and every move of the clock, and says so when the step passes.
 In a predict or quiz step, a line that is no command is the learner's answer (`answer X` also works).
@@ -30,6 +31,7 @@ LESSON_COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("list", "list the lesson's steps (`l`)"),
     "map": ("map", "draw the clusters, instances, tasks and services"),
     "logs": ("logs", "show the ECS agent logs and the tasks' CloudWatch Logs"),
+    "curl": ("curl [-H 'Host: NAME'] URL", "send a request to a load balancer: which rule and task answered"),
     "answer": ("answer VALUE", "answer a predict or quiz step (any other line works too)"),
     "time": COMMANDS["time"],
     "settle": COMMANDS["settle"],
@@ -94,6 +96,8 @@ class LessonShellEngine(ShellEngine):
                 return self._after(result)
             if word in ("time", "settle"):
                 return self._after(super().execute(text))
+            if word == "curl":
+                return self._after(self._curl(text))
             if word == "save":
                 return super().execute(text)
             if word in LESSON_COMMANDS:
@@ -195,6 +199,22 @@ class LessonShellEngine(ShellEngine):
                   "In a predict or quiz step, type your answer on its own line.",
                   "Lines starting with # are comments. End a line with \\ to continue it on the next one."]
         return LessonResult("\n".join(lines) + "\n")
+
+    def _curl(self, text: str) -> ShellResult:
+        from ecslearn.lesson.traffic import curl, parse_curl_line
+
+        try:
+            args = parse_curl_line(text)
+        except ValueError as err:
+            return self._error(f"cannot read that line: {err}")
+        stdout, stderr, code = curl(self.sim, args)
+        return LessonResult(stdout, stderr, code, kind="shell" if code == 0 else "error")
+
+    def _lesson_curl(self, args: list[str]) -> ShellResult:  # pragma: no cover - handled in execute
+        from ecslearn.lesson.traffic import curl
+
+        stdout, stderr, code = curl(self.sim, args)
+        return self._after(LessonResult(stdout, stderr, code))
 
     def _lesson_quit(self, args: list[str]) -> ShellResult:
         return LessonResult(quit=True)

@@ -283,3 +283,161 @@ def test_a_referenced_command_question_is_reported_by_content_check(tmp_path):
                                "question, which a lesson cannot ask")
     assert found[1].startswith("01-x.yaml:7: question 'write-fargate-taskdef' in step 'check-it' is a taskdef "
                                "question, which a lesson cannot ask")
+
+
+# --- 5. traffic: curl in the shells, traffic.* calls in checks and ask -----------------------------------
+
+LB_SETUP = """\
+setup:
+  - aws ecs create-cluster --cluster-name prod
+  - {config: ["ECS_CLUSTER=prod"], launch: {InstanceType: t3.small, Placement: {AvailabilityZone: us-east-1a}}}
+  - {config: ["ECS_CLUSTER=prod"], launch: {InstanceType: t3.small, Placement: {AvailabilityZone: us-east-1b}}}
+  - {advance: 60}
+  - {call: ec2.describe_vpcs, save: {vpc: "Vpcs[0].VpcId"}}
+  - call: ec2.describe_subnets
+    params: {Filters: [{Name: availability-zone, Values: [us-east-1a, us-east-1b]}]}
+    save: {subnets: "Subnets[].SubnetId"}
+  - call: elbv2.create_load_balancer
+    params: {Name: shop, Subnets: "${subnets}"}
+    save: {lb: "LoadBalancers[0].LoadBalancerArn", dns: "LoadBalancers[0].DNSName"}
+  - call: elbv2.create_target_group
+    params: {Name: web, Protocol: HTTP, Port: 80, VpcId: "${vpc}"}
+    save: {web_tg: "TargetGroups[0].TargetGroupArn"}
+  - call: elbv2.create_target_group
+    params: {Name: api, Protocol: HTTP, Port: 80, VpcId: "${vpc}"}
+    save: {api_tg: "TargetGroups[0].TargetGroupArn"}
+  - call: elbv2.create_listener
+    params: {LoadBalancerArn: "${lb}", Protocol: HTTP, Port: 80, DefaultActions: [{Type: forward, TargetGroupArn: "${web_tg}"}]}
+    save: {listener: "Listeners[0].ListenerArn"}
+  - call: elbv2.create_rule
+    params: {ListenerArn: "${listener}", Priority: 10, Conditions: [{Field: path-pattern, Values: ["/api/*"]}], Actions: [{Type: forward, TargetGroupArn: "${api_tg}"}]}
+  - call: ecs.register_task_definition
+    params: {family: web, containerDefinitions: [{name: web, image: "nginx:1.27", memory: 128, portMappings: [{containerPort: 80, hostPort: 0}]}]}
+  - call: ecs.register_task_definition
+    params: {family: api, containerDefinitions: [{name: api, image: "httpd:2.4", memory: 128, portMappings: [{containerPort: 80, hostPort: 0}]}]}
+  - call: ecs.create_service
+    params: {cluster: prod, serviceName: web, taskDefinition: web, desiredCount: 2, loadBalancers: [{targetGroupArn: "${web_tg}", containerName: web, containerPort: 80}]}
+  - call: ecs.create_service
+    params: {cluster: prod, serviceName: api, taskDefinition: api, desiredCount: 2, loadBalancers: [{targetGroupArn: "${api_tg}", containerName: api, containerPort: 80}]}
+  - {advance: 300}
+"""
+DNS = "shop-4868747971.us-east-1.elb.amazonaws.com"
+LISTENER = ("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/82f734b19fd64d9e/"
+            "27393b1161efe6dd")
+ROUTING = LB_SETUP + f"""\
+steps:
+  - id: which-group
+    predict: Which target group answers /api/users?
+    run: ["curl http://{DNS}/api/users"]
+    ask: {{call: traffic.send_request, params: {{url: "${{dns}}", path: /api/users}}, query: target_group_name}}
+    answer: api
+  - id: route-admin
+    do: Send /admin/* to the api target group too.
+    expect:
+      - {{call: traffic.send_request, params: {{url: "${{dns}}", path: /admin/users}}, query: target_group_name,
+         eq: api, save: {{task: task_arn}}, label: /admin/users is answered by the api target group}}
+      - {{call: ecs.describe_tasks, params: {{cluster: prod, tasks: ["${{task}}"]}}, query: "tasks[0].group",
+         eq: "service:api", label: a task of service api answered}}
+      - {{call: traffic.send_request, params: {{url: "http://${{dns}}/"}}, query: "[status_code, target_group_name]",
+         eq: [200, web], label: / still goes to web}}
+      - {{call: traffic.spread, params: {{url: "${{dns}}", path: /admin/x, count: 4}}, query: "distinct", eq: 2,
+         label: /admin requests are spread over two tasks}}
+    hints: [A listener rule with a path-pattern condition.]
+    solution:
+      - >-
+        aws elbv2 create-rule --listener-arn {LISTENER} --priority 20
+        --conditions Field=path-pattern,Values=/admin/* --actions Type=forward,TargetGroupArn=${{api_tg}}
+"""
+
+
+def routing_lesson():
+    from ecslearn.lesson.world import LessonWorld as World
+
+    lesson = lesson_of(LB_SETUP + "steps:\n  - {id: a, say: hi}\n")
+    world = World(lesson)
+    assert (world.scenario.vars["dns"], world.scenario.vars["listener"]) == (DNS, LISTENER)  # seeded ids
+    api_tg = world.scenario.vars["api_tg"]
+    return lesson_of(ROUTING.replace("${api_tg}", api_tg)), world
+
+
+def test_traffic_checks_and_asks_show_who_answered():
+    lesson, _ = routing_lesson()
+    assert lesson.steps[0].run == (f"curl http://{DNS}/api/users",)
+    assert replay(lesson) == []
+    world = LessonWorld.at_step(lesson, 1)
+    before = world.check(lesson.steps[1].expect)
+    assert [(i.passed, i.actual) for i in before.items] == [
+        (False, "web"), (False, "service:web"), (True, '[200, "web"]'), (True, "2")]
+    assert world.run_line(lesson.steps[1].solution[0]).ok
+    assert world.check(lesson.steps[1].expect).passed
+
+
+def test_checks_do_not_move_the_round_robin():
+    _, world = routing_lesson()
+    checks = lesson_of(ROUTING).steps[1].expect
+    first = world.run_line(f"curl http://{DNS}/").stdout
+    for _ in range(3):
+        world.check(checks)  # each sends requests, then puts the load balancer's state back
+    second = world.run_line(f"curl http://{DNS}/").stdout
+    third = world.run_line(f"curl http://{DNS}/").stdout
+    assert first.startswith("HTTP/1.1 200 OK\nanswered by: task ")
+    assert "rule: the default rule on the listener on port 80" in first
+    assert first != second and first == third  # two web tasks, in turn
+
+
+def test_curl_in_the_lesson_shell_and_the_sandbox():
+    from ecslearn.lesson.traffic import add_curl
+    from ecslearn.shell.engine import ShellEngine
+    from ecslearn.shell.lesson import LESSON_COMMANDS
+
+    assert "curl" in LESSON_COMMANDS
+    _, world = routing_lesson()
+    engine = ShellEngine(sim=world.sim)
+    add_curl(engine)
+    out = engine.execute(f"curl -H 'Host: shop.example.com' http://{DNS}/api/users")
+    assert out.ok and "(target group api, target i-" in out.stdout and "rule: priority 10 on" in out.stdout
+    missing = engine.execute("curl http://nope.example.com/")
+    assert (missing.exit_code, missing.stderr) == (
+        6, "curl: (6) Could not resolve host: nope.example.com (no load balancer has this DNS name)\n")
+    assert engine.execute("curl").exit_code == 2
+    assert engine.execute("curl --data x http://a/").stderr.startswith("curl: option --data: not offered here")
+    assert "curl [-H 'Host: NAME'] URL" in engine.execute("help").stdout
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    ("{call: traffic.send_reqest, params: {url: x}}", "traffic has no operation 'send_reqest'"),
+    ("{call: traffic.send_request, params: {path: /}}", "traffic.send_request needs 'url'"),
+    ("{call: traffic.spread, params: {url: x, count: 2, hots: y}}", "unknown parameter 'hots' for traffic.spread"),
+])
+def test_bad_traffic_calls_are_reported_with_their_line(call, message):
+    _, problems = parse(f"steps:\n  - id: a\n    predict: Which?\n    ask: {{{call[1:-1]}, query: status_code}}\n")
+    assert len(problems) == 1 and problems[0].startswith(f"lessons/01-x.yaml:9: {message}"), problems
+
+
+def test_a_learner_curls_in_the_lesson_shell_and_the_check_follows(tmp_path):
+    from ecslearn.lesson.catalog import load_lessons
+    from ecslearn.lesson.runner import LessonRunner
+    from ecslearn.progress import ProgressStore
+    from ecslearn.shell.lesson import LessonShellEngine
+
+    lesson, _ = routing_lesson()
+    (tmp_path / "lessons").mkdir()
+    text = ROUTING.replace("${api_tg}", lesson.steps[1].solution[0].rsplit("TargetGroupArn=", 1)[1])
+    (tmp_path / "lessons" / "01-x.yaml").write_text(HEAD + text, encoding="utf-8")
+    (found,), problems = load_lessons(tmp_path)
+    assert problems == []
+    runner, _ = LessonRunner.start([found], found, ProgressStore(tmp_path / "state.json"))
+    engine = LessonShellEngine(runner)
+    answered = engine.execute("api")  # the prediction; the step's `run:` curl is shown
+    shown = [v.text for v in answered.views]
+    assert f"curl http://{DNS}/api/users" in str([v.data for v in answered.views])
+    assert any("Right" in (t or "") for t in shown), shown
+    engine.execute("next")
+    result = engine.execute(f"curl http://{DNS}/admin/users")
+    assert result.exit_code == 0 and "target group web" in result.stdout
+    assert not runner.state.passed
+    assert "curl [-H 'Host: NAME'] URL" in engine.execute("help").stdout
+    assert engine.execute(lesson.steps[1].solution[0]).exit_code == 0
+    assert runner.state.passed
+    again = engine.execute(f"curl http://{DNS}/admin/users")
+    assert "target group api" in again.stdout

@@ -102,7 +102,7 @@ def test_a_solution_line_must_be_what_a_learner_types(tmp_path):
     _, found = load_lessons(tmp_path)
     assert [str(p) for p in found] == [
         f"{tmp_path}/lessons/01-tiny.yaml:18: line 1 of 'solution' in step 'make-prod' must be what a learner "
-        "types: an 'aws ...' command, 'time +SECONDS' (or +Nm, +Nh) or 'settle', not 'wait a bit'"]
+        "types: an 'aws ...' command, 'time +SECONDS' (or +Nm, +Nh), 'settle' or 'curl URL', not 'wait a bit'"]
 
 
 def test_duplicate_step_ids_and_bad_ids(tmp_path):
