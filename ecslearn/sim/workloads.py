@@ -1,9 +1,10 @@
 """Simulated workloads: what a container image *does* once it runs, as data (DESIGN.md).
 
 A `Workload` says whether the image keeps running or exits (with which code, after how long), what it
-answers over HTTP (load balancer health checks use `http_status`), what its task-definition health
-check reports, which ports it listens on, how much of its reservation it uses, which log lines it
-writes, and whether it ignores SIGTERM. Lessons stage failures by attaching a workload to an image:
+answers over HTTP (load balancer health checks use `http_status`; `http_ready_after` makes a slow
+starter answer 503 while it warms up, `http_fails_after` makes it break later), what its
+task-definition health check reports, which ports it listens on, how much of its reservation it uses,
+which log lines it writes, and whether it ignores SIGTERM. Lessons stage failures by attaching a workload to an image:
 
     set_workload(sim, "web:v2", exit_code=1, exit_after=5, log_lines=("panic: no config",))
 
@@ -59,6 +60,8 @@ class Workload:
     log_lines: tuple[str, ...] = ()  # written when the container starts
     ignores_sigterm: bool = False  # then a stop waits stopTimeout and the exit code is 137
     start_seconds: float = 2.0  # container create + start time
+    http_ready_after: float | None = None  # a slow start: it answers 503 until this long after RUNNING
+
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -73,6 +76,10 @@ class Workload:
         return self.listens_on is None or container_port in self.listens_on
 
     def http_status_at(self, seconds_running: float) -> int:
+        """What it answers over HTTP `seconds_running` after RUNNING: 503 while warming up
+        (`http_ready_after`), 500 once `http_fails_after` has passed, otherwise `http_status`."""
+        if self.http_status and self.http_ready_after is not None and seconds_running < self.http_ready_after:
+            return 503
         if self.http_fails_after is not None and seconds_running >= self.http_fails_after:
             return 500
         return self.http_status
@@ -123,7 +130,7 @@ def _coerce(key: str, value: Any) -> Any:
         if not _is_num(value):
             raise bad("a number")
         return float(value)
-    if key in ("http_fails_after", "health_fails_after"):
+    if key in ("http_fails_after", "health_fails_after", "http_ready_after"):
         if value is None:
             return None
         if not _is_num(value):
@@ -165,7 +172,7 @@ def _problems(w: Workload) -> list[str]:
         value = getattr(w, name)
         if not _is_num(value) or value < 0:
             out.append(f"{name} must be a number >= 0 (got {value!r})")
-    for name in ("http_fails_after", "health_fails_after"):
+    for name in ("http_fails_after", "health_fails_after", "http_ready_after"):
         value = getattr(w, name)
         if value is not None and (not _is_num(value) or value < 0):
             out.append(f"{name} must be a number >= 0 or null (got {value!r})")
