@@ -48,9 +48,10 @@ class EcsCore(Backend):
 
     def _split_capacity(self, cluster: Cluster, launch_type: str | None,
                         capacity_provider_strategy: list[dict[str, Any]] | None,
-                        count: int) -> list[tuple[str, str | None]]:
+                        count: int, *, existing: dict[str, int] | None = None) -> list[tuple[str, str | None]]:
         """Decide, per task, (launchType, capacityProviderName). The capacity mixin overrides this.
 
+        `existing` counts the tasks each provider already runs (a service continuing its split).
         Default: an explicit launchType wins; with neither a launchType nor a strategy nor a cluster
         default strategy, tasks use EC2 (as RunTask does).
         """

@@ -988,18 +988,13 @@ class ServicesMixin(EcsCore):
 
     def _svc_split(self, svc: Service, dep: Deployment, count: int) -> dict[str, int] | None:
         """Which capacity provider each new task uses, continuing the deployment's split (§7 base/weight)."""
-        import inspect
-
-        fn = self._split_capacity
-        if "existing" not in inspect.signature(fn).parameters:
-            return None
         existing: dict[str, int] = defaultdict(int)
         for t in dep.tasks.values():
             if t.capacity_provider_name and t.extra["service"].state in LIVE:
                 existing[t.capacity_provider_name] += 1
         try:
-            split = fn(svc.cluster, None, dep.capacity_provider_strategy, count,  # type: ignore[call-arg]
-                       existing=dict(existing))
+            split = self._split_capacity(svc.cluster, None, dep.capacity_provider_strategy, count,
+                                         existing=dict(existing))
         except (ClientError, SimulatorError):
             return None
         out: dict[str, int] = {}
