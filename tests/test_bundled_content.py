@@ -56,3 +56,15 @@ def test_every_question_cites_aws_documentation():
     for quiz in _QUIZZES:
         for q in quiz.questions:
             assert any(url.startswith("https://docs.aws.amazon.com/") for url in q.sources), q.id
+
+
+def test_the_starter_bank_and_curriculum_have_their_promised_size(report):
+    """Issue-level promises the README repeats: at least 80 questions, 15 lessons (01-15)."""
+    from ecslearn.lesson.catalog import load_lessons
+
+    assert report["summary"]["questions"] >= 80
+    lessons, problems = load_lessons(ROOT)
+    assert problems == []
+    assert [lesson.id for lesson in lessons] and len(lessons) >= 15
+    numbers = sorted(int(Path(lesson.location.path).name[:2]) for lesson in lessons if lesson.location)
+    assert numbers[:15] == list(range(1, 16))
