@@ -7,10 +7,9 @@ pass. The generator (`labs.generator`) proves both before writing a lab file.
 
 Templates (see `TEMPLATES`): container port vs target-group port, Fargate task without awsvpc, a
 cpu/memory pair Fargate refuses, an execution role without ECR permissions, an ECS_CLUSTER typo, a
-placement constraint no instance meets. A health-check grace period that is too short is NOT here:
-it needs an image that starts slowly, and image behaviours are set through internal simulator APIs
-that a saved world does not record (only AWS operations are), so the lab could not be shipped as a
-world file.
+placement constraint no instance meets, a health-check grace period too short for an app that warms
+up slowly. That last one stages the image's behaviour with a `workload` step (`sim.workloads`), which a
+saved world records as a `workload` event (`sim.world`), so the lab file rebuilds it.
 """
 
 from __future__ import annotations
@@ -20,6 +19,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from ecslearn.content.model import Step
 
 ECS_AMI = "resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 NGINX = "public.ecr.aws/nginx/nginx:latest"
@@ -296,6 +297,66 @@ def placement_constraint(rng: random.Random) -> LabSpec:
                    {"cluster": cluster, "family": family, "instance_type": wanted, "desired": desired})
 
 
+def grace_period(rng: random.Random) -> LabSpec:
+    """§4.3, §4.7: ELB health checks are enforced once the grace period is over; an app that needs ~2
+    minutes to answer 200 is stopped ("Task failed ELB health checks") before it is ready, again and again."""
+    cluster, family = rng.choice(_CLUSTERS), rng.choice(_FAMILIES)
+    warmup = rng.choice([90, 120, 150])
+    grace = rng.choice([0, 30])
+    desired = rng.randint(1, 3)
+    tg = f"{family}-tg"
+    image = f"{rng.choice(['acme', 'example', 'shopco'])}/{family}:{rng.choice(['3.2.0', '2024.11', 'v7'])}"
+    container = [{"name": family, "image": image, "essential": True,
+                  "portMappings": [{"containerPort": 8080, "protocol": "tcp"}]}]
+    setup: list[Any] = [
+        Step("workload", {"image": image, "http_ready_after": warmup, "listens_on": [8080],
+                          "log_lines": [f"Starting {family}: loading caches and warming up the JVM..."]}),
+        f"aws ecs create-cluster --cluster-name {cluster}",
+        _subnet_save(),
+        {"call": "elbv2.create_load_balancer", "params": {"Name": f"{family}-alb", "Subnets": ["${subnet}", "${subnet2}"]},
+         "save": {"alb": "LoadBalancers[0].LoadBalancerArn"}},
+        {"call": "elbv2.create_target_group", "params": {
+            "Name": tg, "Protocol": "HTTP", "Port": 8080, "VpcId": "${vpc}", "TargetType": "ip",
+            "HealthCheckPath": "/health", "HealthCheckIntervalSeconds": 15, "HealthCheckTimeoutSeconds": 5},
+         "save": {"tg": "TargetGroups[0].TargetGroupArn"}},
+        {"call": "elbv2.modify_target_group_attributes", "params": {
+            "TargetGroupArn": "${tg}", "Attributes": [{"Key": "deregistration_delay.timeout_seconds", "Value": "10"}]}},
+        {"call": "elbv2.create_listener", "params": {"LoadBalancerArn": "${alb}", "Protocol": "HTTP", "Port": 80,
+                                                     "DefaultActions": [{"Type": "forward", "TargetGroupArn": "${tg}"}]}},
+        f"aws ecs register-task-definition --family {family} --requires-compatibilities FARGATE --network-mode awsvpc "
+        f"--cpu 512 --memory 1024 --container-definitions {_q(container)}",
+        {"call": "ecs.create_service", "params": {
+            "cluster": cluster, "serviceName": family, "taskDefinition": family, "desiredCount": desired,
+            "launchType": "FARGATE", "healthCheckGracePeriodSeconds": grace,
+            "loadBalancers": [{"targetGroupArn": "${tg}", "containerName": family, "containerPort": 8080}],
+            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["${subnet}"], "assignPublicIp": "ENABLED"}}}},
+        {"settle": 900},
+    ]
+    solution = [f"aws ecs update-service --cluster {cluster} --service {family} --health-check-grace-period-seconds 300"]
+    checks = [
+        {"call": "elbv2.describe_target_health", "params": {"TargetGroupArn": "${tg}"},
+         "query": "length(TargetHealthDescriptions[?TargetHealth.State=='healthy'])", "ge": desired,
+         "label": f"{desired} healthy target(s) in target group {tg}"},
+        {"call": "ecs.describe_services", "params": {"cluster": cluster, "services": [family]},
+         "query": "services[0].runningCount", "eq": desired,
+         "label": f"service {family} runs {desired} task(s)"},
+        {"call": "ecs.describe_services", "params": {"cluster": cluster, "services": [family]},
+         "query": "services[0].events[0].message", "contains": "has reached a steady state",
+         "label": f"service {family} has reached a steady state"},
+    ]
+    task = (f"The service `{family}` in cluster `{cluster}` sits behind the load balancer `{family}-alb`. Its "
+            f"tasks start, run for a minute or so, and are replaced, again and again; its targets never become "
+            f"healthy. The developers say the app (`{image}`) is fine: it just needs about {warmup // 60} "
+            f"minutes after it starts before it answers on /health. Make the service healthy without changing "
+            f"the image, the health check or the target group `{tg}`.")
+    return LabSpec("grace-period", "A health-check grace period too short", task, setup, checks, solution,
+                   ["The service's events and the stopped tasks' stoppedReason say why ECS replaces them.",
+                    "aws ecs describe-services --query 'services[0].healthCheckGracePeriodSeconds'",
+                    "During the grace period ECS ignores failing load balancer health checks."],
+                   {"cluster": cluster, "family": family, "image": image, "warmup": warmup, "grace": grace,
+                    "desired": desired})
+
+
 TEMPLATES: dict[str, LabTemplate] = {t.name: t for t in (
     LabTemplate("port-mismatch", "Container port vs target-group port", port_mismatch),
     LabTemplate("fargate-no-awsvpc", "Fargate task without awsvpc", fargate_no_awsvpc),
@@ -303,4 +364,5 @@ TEMPLATES: dict[str, LabTemplate] = {t.name: t for t in (
     LabTemplate("exec-role-ecr", "Execution role without ECR permissions", exec_role_ecr),
     LabTemplate("ecs-cluster-typo", "ECS_CLUSTER typo", ecs_cluster_typo),
     LabTemplate("placement-constraint", "A placement constraint nobody can meet", placement_constraint),
+    LabTemplate("grace-period", "A health-check grace period too short", grace_period),
 )}

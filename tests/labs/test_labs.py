@@ -25,6 +25,7 @@ def labs():
 def test_twenty_labs_broken_then_fixed(labs):
     assert len(labs) == 20
     assert {lab.section["template"] for lab in labs} == set(TEMPLATES)
+    assert "grace-period" in TEMPLATES
     assert len({lab.id for lab in labs}) == 20
     for lab in labs:
         checks = lab.checks()
@@ -59,12 +60,14 @@ def _submission(lab, path, *, solve: bool):
 
 
 def test_grade_correct_and_incorrect_submissions(labs, tmp_path, capsys):
-    written = write_labs(labs[:6], tmp_path / "labs")
-    assert (tmp_path / "labs" / "solutions.md").is_file() and len(written) == 8
+    one_each = labs[:len(TEMPLATES)]   # one lab of every template, the grace-period one included
+    assert {lab.section["template"] for lab in one_each} == set(TEMPLATES)
+    written = write_labs(one_each, tmp_path / "labs")
+    assert (tmp_path / "labs" / "solutions.md").is_file() and len(written) == len(TEMPLATES) + 2
     tasks = (tmp_path / "labs" / "tasks.md").read_text()
-    assert all(lab.file_name in tasks for lab in labs[:6])
-    assert not any(line in tasks for lab in labs[:6] for line in lab.solution)   # no solutions for students
-    for lab in labs[:6]:
+    assert all(lab.file_name in tasks for lab in one_each)
+    assert not any(line in tasks for lab in one_each for line in lab.solution)   # no solutions for students
+    for lab in one_each:
         path = tmp_path / "labs" / lab.file_name
         loaded = load_lab(path)
         assert loaded.world == lab.world
