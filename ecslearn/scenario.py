@@ -33,6 +33,8 @@ def _run_aws(sim: Simulator, line: str) -> Any:
 ECS_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 DEFAULT_INSTANCE_TYPE = "t3.medium"
 SETTLE_SECONDS = 900.0
+#: the largest image a `push:` step makes (megabytes)
+MAX_PUSH_MB = 10240
 
 
 # --- results ----------------------------------------------------------------------------------------
@@ -419,6 +421,8 @@ class Scenario:
 
         image = spec.get("image")
         description = f"workload of {image}"
+        if not isinstance(image, str) or not image.strip():
+            return StepOutcome(description, False, None, "a workload step needs 'image' (such as web:v2)")
         try:
             workload = Workload.from_dict({k: v for k, v in spec.items() if k != "image"})
             set_workload(self.sim, image, workload)  # type: ignore[arg-type]
@@ -436,9 +440,15 @@ class Scenario:
 
         image = spec.get("image")
         description = f"docker push {image}"
+        if not isinstance(image, str) or not image.strip():
+            return StepOutcome(description, False, None, "a push step needs 'image' (an ECR repository URI:tag)")
         kwargs: dict[str, Any] = {k: spec[k] for k in ("workload", "size_mb", "content") if spec.get(k) is not None}
         if "content" in kwargs:
             kwargs["content"] = str(kwargs["content"])
+        size = kwargs.get("size_mb", 50)
+        if not isinstance(size, (int, float)) or isinstance(size, bool) or not 0 < size <= MAX_PUSH_MB:
+            return StepOutcome(description, False, None, f"size_mb must be a number of megabytes from 0 to "
+                                                         f"{MAX_PUSH_MB}, not {size!r}")
         try:
             digest = docker_push(self.sim, image, **kwargs)  # type: ignore[arg-type]
         except NotModelledError as err:

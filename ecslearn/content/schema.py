@@ -733,8 +733,8 @@ class _Parser:
                 return None
             size = value.get("size_mb")
             if size is not None and not _templated(size) and (not isinstance(size, (int, float))
-                                                              or isinstance(size, bool) or size <= 0):
-                self.problem(line, f"'size_mb' of {what} must be a positive number")
+                                                              or isinstance(size, bool) or not 0 < size <= 10240):
+                self.problem(line, f"'size_mb' of {what} must be a positive number of megabytes (at most 10240)")
                 return None
         else:
             fields = {k: v for k, v in value.items() if k != "image"}

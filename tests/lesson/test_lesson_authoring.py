@@ -7,6 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecslearn.content.yamlio import load_text
 from ecslearn.errors import ScenarioError
@@ -441,3 +443,40 @@ def test_a_learner_curls_in_the_lesson_shell_and_the_check_follows(tmp_path):
     assert runner.state.passed
     again = engine.execute(f"curl http://{DNS}/admin/users")
     assert "target group api" in again.stdout
+
+
+# --- robustness: bad data in these forms is an outcome or a SimulatorError, never a traceback ------------
+
+_VALUES = (st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+           | st.sampled_from(["http://a.b/", "https://x:99999/", "ftp://x", "http://[::1/", f"{REPO}:v2", f"{REPO}@x"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["image", "workload", "size_mb", "content", "exit_code", "http_status"]),
+                       _VALUES | st.dictionaries(st.sampled_from(["exit_code", "bogus"]), _VALUES, max_size=2),
+                       max_size=4))
+def test_push_and_workload_steps_never_crash(spec):
+    from ecslearn.scenario import Scenario
+
+    scenario = Scenario(0)
+    scenario.sim.client("ecr").create_repository(repositoryName="web")
+    for outcome in (scenario.push(spec), scenario.set_workload(spec)):
+        assert outcome.ok or outcome.error_message
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["send_request", "spread", "nope"]),
+       st.dictionaries(st.sampled_from(["url", "path", "host", "count", "x"]), _VALUES, max_size=4),
+       st.lists(st.text(max_size=12) | st.sampled_from(["-H", "Host: x", "-s", "http://[::1/"]), max_size=4))
+def test_traffic_calls_and_curl_never_crash(operation, params, args):
+    from ecslearn.errors import SimulatorError
+    from ecslearn.lesson import traffic
+    from ecslearn.sim import Simulator
+
+    sim = Simulator(0)
+    try:
+        traffic.call(sim, operation, params)
+    except SimulatorError as err:
+        assert err.message
+    out, err_text, code = traffic.curl(sim, args)
+    assert (code == 0 and out) or (code and err_text)
