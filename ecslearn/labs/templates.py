@@ -1,9 +1,9 @@
 """Lab templates: broken ECS worlds a learner repairs with the real `aws` CLI (issue 9).
 
 A template turns a seeded `random.Random` into a `LabSpec`: the setup (`aws ...` lines, boto3-style
-calls, clock moves) that builds the broken world, the checks (scenario `expect` checks, with labels the
-learner sees) that fail in that world, and a reference solution (`aws ...` lines) after which they
-pass. The generator (`labs.generator`) proves both before writing a lab file.
+calls, clock moves, scenario steps such as `workload`) that builds the broken world, the checks
+(scenario `expect` checks, with labels the learner sees) that fail in that world, and a reference
+solution (`aws ...` lines) after which they pass. The generator (`labs.generator`) proves both before writing a lab file.
 
 Templates (see `TEMPLATES`): container port vs target-group port, Fargate task without awsvpc, a
 cpu/memory pair Fargate refuses, an execution role without ECR permissions, an ECS_CLUSTER typo, a
@@ -39,7 +39,8 @@ class LabSpec:
     template: str
     title: str
     task: str                                   # what the learner is asked to do (learner-facing)
-    setup: list[Any]                            # `aws ...` lines, {"call", "params", "save"}, {"advance"}, {"settle"}
+    setup: list[Any]                            # `aws ...` lines, {"call", "params", "save"}, {"advance"}, {"settle"},
+                                                # or scenario Steps (e.g. Step("workload", {...}): recorded in the world)
     checks: list[dict[str, Any]]                # {"call", "params", "query", "<op>": expected, "label"}
     solution: list[str]                         # `aws ...` lines
     hints: list[str] = field(default_factory=list)
