@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ecslearn.errors import SimulatorError
+from ecslearn.sim.traffic import send_request
 from ecslearn.sim.workloads import Workload, set_workload
 
 
@@ -79,9 +80,13 @@ def test_targets_fail_with_503_while_warming_up_then_turn_healthy_within_the_gra
     [t] = _targets(sim, world)
     assert t["TargetHealth"]["State"] == "unhealthy"
     assert t["TargetHealth"]["Description"] == "Health checks failed with these codes: [503]"
+    dns = sim.client("elbv2").describe_load_balancers()["LoadBalancers"][0]["DNSName"]
+    early = send_request(sim, dns)
+    assert early.status_code == 503 and early.failed_open  # traffic reaches the app, which is not ready yet
     first = _tasks(sim)
     sim.advance(240)
     assert [t["TargetHealth"]["State"] for t in _targets(sim, world)] == ["healthy"]
+    assert send_request(sim, dns).status_code == 200
     assert _tasks(sim) == first and _tasks(sim, "STOPPED") == []  # the grace period kept it
 
 
