@@ -70,6 +70,8 @@ class CheckOutcome:
     expected: Any
     op: str
     error: str | None = None
+    #: what explains the answer, when the call gives one (a traffic request's `reason`)
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -491,7 +493,11 @@ class Scenario:
             raise ScenarioError(f"{check.location}: check {check.call} failed: {err.message}") from None
         actual = search(self.subst_query(check.query), response)
         expected = self.subst(check.expected)
-        return CheckOutcome(check.describe(), compare(check.op, actual, expected), actual, expected, check.op)
+        note = None
+        if check.call.service == "traffic" and isinstance(response, dict) and isinstance(response.get("reason"), str):
+            note = f"the load balancer: {response['reason']}"
+        return CheckOutcome(check.describe(), compare(check.op, actual, expected), actual, expected, check.op,
+                            note=note)
 
     def evaluate(self, checks: tuple[Check, ...] | list[Check]) -> list[CheckOutcome]:
         return [self.check(c) for c in checks]

@@ -212,7 +212,8 @@ class LessonWorld:
         context: tuple[str, ...] = ()
         if not passed:
             stopped, events = view.observations()
-            context = (*(f"last event: {e}" for e in events), *(f"stopped {s}" for s in stopped),
+            notes = tuple(dict.fromkeys(o.note for o in outcomes if not o.passed and o.note))
+            context = (*notes, *(f"last event: {e}" for e in events), *(f"stopped {s}" for s in stopped),
                        *self.agent_notes())
         return CheckReport(passed, items, context)
 

@@ -370,6 +370,9 @@ def test_traffic_checks_and_asks_show_who_answered():
     before = world.check(lesson.steps[1].expect)
     assert [(i.passed, i.actual) for i in before.items] == [
         (False, "web"), (False, "service:web"), (True, '[200, "web"]'), (True, "2")]
+    assert before.context[0].startswith("the load balancer: task ") and before.context[0].endswith(" answered 200")
+    assert before.headline.startswith("/admin/users is answered by the api target group: expected api, actual web; "
+                                      "the load balancer: task ")
     assert world.run_line(lesson.steps[1].solution[0]).ok
     assert world.check(lesson.steps[1].expect).passed
 
