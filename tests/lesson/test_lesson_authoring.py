@@ -483,3 +483,20 @@ def test_traffic_calls_and_curl_never_crash(operation, params, args):
         assert err.message
     out, err_text, code = traffic.curl(sim, args)
     assert (code == 0 and out) or (code and err_text)
+
+
+def test_saving_a_staged_lesson_world_says_what_the_file_leaves_out(tmp_path):
+    from ecslearn.lesson.catalog import load_lessons
+    from ecslearn.lesson.runner import LessonRunner
+    from ecslearn.progress import ProgressStore
+    from ecslearn.shell.lesson import LessonShellEngine
+
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "lessons" / "01-x.yaml").write_text(HEAD + STAGED, encoding="utf-8")
+    (found,), problems = load_lessons(tmp_path)
+    assert problems == []
+    runner, _ = LessonRunner.start([found], found, ProgressStore(tmp_path / "state.json"))
+    engine = LessonShellEngine(runner, cwd=tmp_path)
+    result = engine.execute("save staged.world.json")
+    assert result.ok and (tmp_path / "staged.world.json").exists()
+    assert "saved world keeps API calls and the clock, not those" in result.stdout
