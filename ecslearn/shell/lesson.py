@@ -99,12 +99,7 @@ class LessonShellEngine(ShellEngine):
             if word == "curl":
                 return self._after(self._curl(text))
             if word == "save":
-                result = super().execute(text)
-                staged = [st for st in self.runner.lesson.setup if st.action in ("workload", "push")]
-                if result.ok and staged:
-                    result.stdout += ("Note: this lesson's setup staged image behaviour (workload/push steps); a "
-                                      "saved world keeps API calls and the clock, not those.\n")
-                return result
+                return super().execute(text)
             if word in LESSON_COMMANDS:
                 try:
                     args = shlex.split(text, comments=True)[1:]

@@ -485,11 +485,13 @@ def test_traffic_calls_and_curl_never_crash(operation, params, args):
     assert (code == 0 and out) or (code and err_text)
 
 
-def test_saving_a_staged_lesson_world_says_what_the_file_leaves_out(tmp_path):
+def test_a_saved_staged_lesson_world_keeps_its_workloads_and_pushes(tmp_path):
     from ecslearn.lesson.catalog import load_lessons
     from ecslearn.lesson.runner import LessonRunner
     from ecslearn.progress import ProgressStore
     from ecslearn.shell.lesson import LessonShellEngine
+    from ecslearn.sim.workloads import workload_for
+    from ecslearn.sim.world import load_world
 
     (tmp_path / "lessons").mkdir()
     (tmp_path / "lessons" / "01-x.yaml").write_text(HEAD + STAGED, encoding="utf-8")
@@ -497,6 +499,8 @@ def test_saving_a_staged_lesson_world_says_what_the_file_leaves_out(tmp_path):
     assert problems == []
     runner, _ = LessonRunner.start([found], found, ProgressStore(tmp_path / "state.json"))
     engine = LessonShellEngine(runner, cwd=tmp_path)
-    result = engine.execute("save staged.world.json")
-    assert result.ok and (tmp_path / "staged.world.json").exists()
-    assert "saved world keeps API calls and the clock, not those" in result.stdout
+    assert engine.execute("save staged.world.json").ok
+    again = load_world(tmp_path / "staged.world.json")
+    assert (workload_for(again, "busybox:crash").exit_code, workload_for(again, f"{REPO}:v2").exit_code) == (3, 1)
+    assert [d["imageTags"] for d in again.client("ecr").describe_images(repositoryName="web")["imageDetails"]] == [
+        ["v2"]]
