@@ -83,3 +83,27 @@ def test_pack_feeds_generate_quiz_and_labs(pack, tmp_path, capsys, monkeypatch):
     assert code == 0, err
     labs = json.loads(stdout)["labs"]
     assert [lab["template"] for lab in labs] == ["my-first", "my-first"]
+
+
+def test_a_pack_lab_check_keeps_what_it_saves_for_the_next_check(tmp_path):
+    from ecslearn.content.yamlio import load_text
+    from ecslearn.labs.pack import check_to_dict, parse_lab
+
+    text = """format: 1
+id: two-step
+title: Two-step check
+task: Run a task.
+setup:
+  - aws ecs create-cluster --cluster-name prod
+expect:
+  - {call: ecs.list_clusters, query: "clusterArns[0]", exists: true, save: {first: "clusterArns[0]"}}
+  - {call: ecs.describe_clusters, params: {clusters: ["${first}"]}, query: "clusters[0].clusterName", eq: prod}
+solution:
+  - aws ecs list-clusters
+"""
+    data, problems = load_text(text, "labs/01-two-step.yaml")
+    assert problems == []
+    lab, problems = parse_lab(data, "labs/01-two-step.yaml")
+    assert problems == [] and lab is not None
+    first = check_to_dict(lab.expect[0])
+    assert first["save"] == {"first": "clusterArns[0]"}

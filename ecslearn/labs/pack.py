@@ -62,6 +62,8 @@ def check_to_dict(check: Check) -> dict[str, Any]:
                            check.op: _plain(check.expected)}
     if check.label:
         out["label"] = check.label
+    if check.call.save:  # a later check may use what this one saves
+        out["save"] = _plain(check.call.save)
     return out
 
 

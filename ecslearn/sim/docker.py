@@ -94,6 +94,10 @@ def docker_push(sim: Simulator, image_uri: str, *, workload: Any = None, size_mb
 
 def _docker_push(sim: Simulator, image_uri: str, *, workload: Any, size_mb: float, logged_in: bool,
                  content: str | None, vulnerabilities: list[dict[str, Any]] | None) -> str:
+    if not isinstance(image_uri, str) or not image_uri:
+        raise SimulatorError("docker push needs an image reference such as <registry>/<repository>:<tag>")
+    if not isinstance(size_mb, int | float) or isinstance(size_mb, bool) or not 0 < size_mb <= 100_000:
+        raise SimulatorError("size_mb must be a number of megabytes between 0 and 100000")
     ref = parse_image(image_uri)
     ecr = _ecr(sim)
     if not ref.is_ecr:
@@ -112,8 +116,6 @@ def _docker_push(sim: Simulator, image_uri: str, *, workload: Any, size_mb: floa
     if repo is None:
         raise DockerError(f"name unknown: The repository with name '{ref.repository}' does not exist in the "
                           f"registry with id '{sim.account_id}'")
-    if not isinstance(size_mb, int | float) or isinstance(size_mb, bool) or size_mb <= 0:
-        raise SimulatorError("size_mb must be a positive number")
     seed = content if content is not None else sim.new_hex(16)
     size = int(size_mb * 1024 * 1024)
     manifest = build_manifest(f"{ref.repository}:{seed}", size)
@@ -143,6 +145,8 @@ def docker_pull(sim: Simulator, image_uri: str, *, logged_in: bool = True) -> st
 
     Records the pull (the image's lastRecordedPullTime). Login rules as for `docker_push`.
     """
+    if not isinstance(image_uri, str) or not image_uri:
+        raise SimulatorError("docker pull needs an image reference such as <registry>/<repository>:<tag>")
     ref = parse_image(image_uri)
     ecr = _ecr(sim)
     if not ref.is_ecr:

@@ -250,3 +250,21 @@ def test_docker_pull_and_repository_tags(sim):
     ecr.tag_resource(resourceArn=arn, tags=[{"Key": "env", "Value": "prod"}])
     ecr.untag_resource(resourceArn=arn, tagKeys=["team"])
     assert ecr.list_tags_for_resource(resourceArn=arn)["tags"] == [{"Key": "env", "Value": "prod"}]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"image_uri": None},
+    {"image_uri": ""},
+    {"image_uri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1", "size_mb": float("nan")},
+    {"image_uri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1", "size_mb": 1e300},
+    {"image_uri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1", "size_mb": 0},
+])
+def test_docker_push_refuses_bad_input_with_a_message(kwargs):
+    from ecslearn.errors import SimulatorError
+    from ecslearn.sim import Simulator
+    from ecslearn.sim.docker import docker_push
+
+    sim = Simulator(0)
+    sim.client("ecr").create_repository(repositoryName="web")
+    with pytest.raises(SimulatorError):
+        docker_push(sim, **kwargs)
