@@ -36,7 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ecslearn.errors import NotModelledError
-from ecslearn.sim.base import Backend, check_type, operation
+from ecslearn.sim.base import Backend, check_type, operation, page_slice
 from ecslearn.sim.errors import ClientError, aws_error
 
 NAMESPACES = ("ecs", "elasticmapreduce", "ec2", "appstream", "dynamodb", "rds", "sagemaker", "custom-resource",
@@ -318,14 +318,7 @@ class AppAutoScalingBackend(Backend):
         size = max_results or 50
         if not 1 <= size <= 50:
             raise validation("MaxResults must be between 1 and 50")
-        start = 0
-        if token:
-            try:
-                start = int(token)
-            except ValueError:
-                raise validation("Invalid NextToken") from None
-        nxt = str(start + size) if start + size < len(items) else None
-        return items[start:start + size], nxt
+        return page_slice(items, token, size, lambda: validation("Invalid NextToken"))
 
     # --- scaling policies -------------------------------------------------------------------------
 

@@ -69,6 +69,24 @@ class Backend:
         return dict(sorted(found.items()))
 
 
+# --- paging ---------------------------------------------------------------------------------------
+
+
+def page_slice(items: list[Any], token: str | None, size: int,
+               bad_token: Callable[[], Exception]) -> tuple[list[Any], str | None]:
+    """One page of `items` and the next token; tokens are plain offsets, `bad_token()` is the service's error."""
+    start = 0
+    if token:
+        try:
+            start = int(token)
+        except ValueError:
+            raise bad_token() from None
+        if start < 0:
+            raise bad_token()
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
 # --- botocore model lookups (lazy: only on error paths and for coverage docs) ------------------
 
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ecslearn.errors import NotModelledError
-from ecslearn.sim.base import Backend, check_type, operation
+from ecslearn.sim.base import Backend, check_type, operation, page_slice
 from ecslearn.sim.errors import aws_error
 
 MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
@@ -261,15 +261,9 @@ class EcrBackend(Backend):
             raise aws_error("InvalidParameterException", f"Invalid parameter at 'maxResults' failed to satisfy "
                                                          f"constraint: 'Member must have value less than or equal "
                                                          f"to {limit}'")
-        start = 0
-        if token:
-            try:
-                start = int(token)
-            except ValueError:
-                raise aws_error("InvalidParameterException", "Invalid parameter at 'nextToken' failed to satisfy "
-                                                             "constraint: 'Invalid pagination token.'") from None
-        size = max_results or default
-        return items[start:start + size], (str(start + size) if start + size < len(items) else None)
+        return page_slice(items, token, max_results or default, lambda: aws_error(
+            "InvalidParameterException",
+            "Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid pagination token.'"))
 
     # --- repositories ----------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ecslearn.errors import NotModelledError
-from ecslearn.sim.base import Backend, check_type, operation
+from ecslearn.sim.base import Backend, check_type, operation, page_slice
 from ecslearn.sim.errors import aws_error
 
 REGISTRATION_SECONDS = 10.0
@@ -522,15 +522,7 @@ class Elbv2Backend(Backend):
     def _page(items: list[Any], marker: str | None, page_size: int | None) -> tuple[list[Any], str | None]:
         if page_size is not None:
             _constraint("pageSize", page_size, 1, 400)
-        size = page_size or 400
-        start = 0
-        if marker:
-            try:
-                start = int(marker)
-            except ValueError:
-                raise validation("Invalid marker") from None
-        token = str(start + size) if start + size < len(items) else None
-        return items[start:start + size], token
+        return page_slice(items, marker, page_size or 400, lambda: validation("Invalid marker"))
 
     # --- load balancers ------------------------------------------------------------------------
 

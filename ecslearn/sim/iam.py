@@ -20,7 +20,7 @@ from typing import Any
 
 from ecslearn.errors import NotModelledError
 from ecslearn.sim import policy as pol
-from ecslearn.sim.base import Backend, check_type, operation
+from ecslearn.sim.base import Backend, check_type, operation, page_slice
 from ecslearn.sim.errors import aws_error
 
 _NAME = re.compile(r"^[\w+=,.@-]+$")
@@ -274,17 +274,10 @@ class IamBackend(Backend):
         if max_items is not None and not 1 <= max_items <= 1000:
             raise aws_error("ValidationError", "1 validation error detected: Value at 'maxItems' failed to "
                                                "satisfy constraint: Member must have value between 1 and 1000")
-        start = 0
-        if marker:
-            try:
-                start = int(marker)
-            except ValueError:
-                raise aws_error("ValidationError", "Invalid Marker.") from None
-        size = max_items or 100
-        page = items[start:start + size]
-        out: dict[str, Any] = {key: page, "IsTruncated": start + size < len(items)}
-        if out["IsTruncated"]:
-            out["Marker"] = str(start + size)
+        page, nxt = page_slice(items, marker, max_items or 100, lambda: aws_error("ValidationError", "Invalid Marker."))
+        out: dict[str, Any] = {key: page, "IsTruncated": nxt is not None}
+        if nxt is not None:
+            out["Marker"] = nxt
         return out
 
     # --- roles -------------------------------------------------------------------------------

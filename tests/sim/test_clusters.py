@@ -61,3 +61,10 @@ def test_list_clusters_pages(sim):
     assert len(first["clusterArns"]) == 2
     second = ecs.list_clusters(maxResults=2, nextToken=first["nextToken"])
     assert second["clusterArns"][0].endswith("c2")
+
+
+@pytest.mark.parametrize("token", ["abc", "-2"])
+def test_list_clusters_refuses_a_bad_token(sim, token):
+    with pytest.raises(ClientError) as info:
+        sim.client("ecs").list_clusters(nextToken=token)
+    assert info.value.code == "InvalidParameterException"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecslearn.sim.base import Backend
+from ecslearn.sim.base import Backend, page_slice
 from ecslearn.sim.ecs.models import Cluster
 from ecslearn.sim.errors import cluster_not_found, invalid_parameter
 
@@ -71,16 +71,8 @@ class EcsCore(Backend):
         """Slice a list as AWS list operations do; tokens are plain offsets."""
         if max_results is not None and not 1 <= max_results <= limit:
             raise invalid_parameter(f"maxResults must be between 1 and {limit}.")
-        size = max_results or default_max
-        start = 0
-        if next_token:
-            try:
-                start = int(next_token)
-            except ValueError:
-                raise invalid_parameter("Invalid nextToken.") from None
-        page = items[start:start + size]
-        token = str(start + size) if start + size < len(items) else None
-        return page, token
+        return page_slice(items, next_token, max_results or default_max,
+                          lambda: invalid_parameter("Invalid nextToken."))
 
     # --- tags ------------------------------------------------------------------------------
 
