@@ -196,7 +196,7 @@ def check_question(q: Question, engine: Any, *, second: Any) -> tuple[list[Conte
     out.extend(_static(q))
     for seed in seeds:
         try:
-            cq = variant(q, seed)
+            cq = variant(q, seed, shuffle=False)  # the file's letters, for messages to authors
         except ContentError as err:
             out.append(ContentProblem(q.location or SourceLocation("?"), err.bare_message))
             break

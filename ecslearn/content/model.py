@@ -186,6 +186,8 @@ class Question:
     launch: dict[str, Any] | None = None
     solution: str | None = None
     counterexamples: tuple[str, ...] = ()
+    #: show the options in a per-seed order (the file's `shuffle: true`); the key follows the options
+    shuffle: bool = False
     # where it came from
     location: SourceLocation | None = None
     answer_location: SourceLocation | None = None

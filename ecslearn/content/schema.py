@@ -7,6 +7,7 @@ from difflib; so are unknown topics, exam codes and services.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
@@ -52,7 +53,7 @@ TOPICS = (
     "scheduled-tasks", "secrets", "ecs-vs-others", "tagging",
 )
 
-FILE_KEYS = ("format", "title", "description", "questions")
+FILE_KEYS = ("format", "title", "description", "shuffle", "questions")
 FILE_REQUIRED = ("format", "title", "questions")
 
 #: Question keys a learner sees (before answering) ...
@@ -207,6 +208,10 @@ class _Parser:
         self.keys(data, FILE_KEYS, FILE_REQUIRED, "the quiz file")
         title = self.text(data, "title", "the quiz file", required=True) or slug
         description = self.text(data, "description", "the quiz file")
+        shuffle = data.get("shuffle", False)
+        if not isinstance(shuffle, bool):
+            self.problem(data.value_line("shuffle"), f"'shuffle' must be true or false, not {type_name(shuffle)}")
+            shuffle = False
         questions: list[Question] = []
         raw = data.get("questions")
         if "questions" in data:
@@ -217,7 +222,7 @@ class _Parser:
                 for i, item in enumerate(raw):
                     q = self.question(item, raw.line_of(i), i + 1, slug)
                     if q is not None:
-                        questions.append(q)
+                        questions.append(dataclasses.replace(q, shuffle=shuffle) if shuffle else q)
         return QuizFile(path=self.display, slug=slug, title=title, format=FORMAT_VERSION,
                         questions=tuple(questions), description=description)
 

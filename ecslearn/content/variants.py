@@ -16,14 +16,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ecslearn.content.model import Question
+from ecslearn.content.model import Kind, Question
 from ecslearn.errors import ContentError
 
 _WHOLE_EXPR = re.compile(r"^\{\{(?P<expr>(?:(?!\}\}).)*)\}\}$", re.S)
 #: fields never rendered (identity, metadata, locations), by the dataclass that has them
 _SKIP = {
     "Question": {"id", "kind", "topic", "difficulty", "exams", "params", "location", "answer_location", "quiz",
-                 "variant_seed", "variant_values"},
+                 "variant_seed", "variant_values", "shuffle"},
     "Option": {"letter", "location"},
     "Check": {"op", "location"},
     "Step": {"action", "location"},
@@ -105,9 +105,33 @@ def render(question: Question, values: dict[str, Any], seed: int) -> Question:
     return dataclasses.replace(rendered, params=(), variant_seed=seed, variant_values=dict(values))
 
 
-def variant(question: Question, seed: int = 0) -> ConcreteQuestion:
-    """The concrete question for `seed`: drawn parameters, rendered text and scenario, simulator seed."""
+def variant(question: Question, seed: int = 0, *, shuffle: bool = True) -> ConcreteQuestion:
+    """The concrete question for `seed`: drawn parameters, rendered text and scenario, simulator seed.
+
+    Options of a `shuffle: true` question come in a per-seed order (`shuffle=False` keeps the file's
+    order, for messages to authors). The key is unaffected: each option is judged on its own content.
+    """
     if not question.params:
-        return ConcreteQuestion(dataclasses.replace(question, variant_seed=seed), seed, {})
-    values = draw(question, seed)
-    return ConcreteQuestion(render(question, values, seed), seed, values)
+        concrete = ConcreteQuestion(dataclasses.replace(question, variant_seed=seed), seed, {})
+    else:
+        values = draw(question, seed)
+        concrete = ConcreteQuestion(render(question, values, seed), seed, values)
+    return shuffled(concrete) if shuffle else concrete
+
+
+def shuffled(cq: ConcreteQuestion) -> ConcreteQuestion:
+    """Reorder a choice question's options for its seed and relabel them; a declared answer follows."""
+    q = cq.question
+    if not q.shuffle or q.kind not in (Kind.SINGLE, Kind.MULTI, Kind.CONCEPT) or len(q.options) < 2:
+        return cq
+    order = list(range(len(q.options)))
+    random.Random(f"options:{q.id}:{cq.seed}").shuffle(order)
+    letters = [o.letter for o in q.options]
+    options = tuple(dataclasses.replace(q.options[j], letter=letters[i]) for i, j in enumerate(order))
+    new_letter = {q.options[j].letter: letters[i] for i, j in enumerate(order)}
+    answer = q.answer
+    if isinstance(answer, str) and answer.upper() in new_letter:
+        answer = new_letter[answer.upper()]
+    elif isinstance(answer, (list, tuple)) and all(isinstance(a, str) and a.upper() in new_letter for a in answer):
+        answer = sorted(new_letter[a.upper()] for a in answer)
+    return ConcreteQuestion(dataclasses.replace(q, options=options, answer=answer), cq.seed, cq.values)

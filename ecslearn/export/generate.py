@@ -215,7 +215,7 @@ class Keyer:
         """`variant(q, seed)`, rendering each distinct set of drawn values once (rendering compiles
         templates; the same values always render the same question, only its seed differs)."""
         if not q.params:
-            return variant(q, seed)
+            return variant(q, seed, shuffle=False)   # exports keep the file's order; LMSs shuffle themselves
         values = draw(q, seed)
         token = (q.id, json.dumps(jsonable(values), sort_keys=True))
         rendered = self._rendered.get(token)
@@ -336,14 +336,14 @@ def _render_value(value: Any, values: dict[str, Any]) -> Any:
 
 
 def render_cached(question: Question, values: dict[str, Any], seed: int) -> Question:
-    """What `variant(question, seed).question` gives, without recompiling templates for every variant
+    """What `variant(question, seed, shuffle=False).question` gives, without recompiling templates for every variant
     (compiling is most of the cost of 1,000 variants). tests/export checks both agree on the whole bank."""
     from jinja2 import TemplateError
 
     try:
         rendered = _render_value(question, values)
     except TemplateError:
-        return variant(question, seed).question   # the reference path raises the ContentError
+        return variant(question, seed, shuffle=False).question   # the reference path raises the ContentError
     return dataclasses.replace(rendered, params=(), variant_seed=seed, variant_values=dict(values))
 
 

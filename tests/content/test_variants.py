@@ -52,3 +52,31 @@ def test_questions_without_params_keep_their_text():
     q = dataclasses.replace(make(), params=(), prompt="Literal {{ braces }} stay")
     cq = variant(q, 3)
     assert cq.question.prompt == "Literal {{ braces }} stay" and cq.seed == 3 and cq.values == {}
+
+
+def test_shuffle_reorders_options_per_seed_and_the_declared_answer_follows():
+    from ecslearn.content.model import Option
+
+    opts = tuple(Option(letter, f"option {i}") for i, letter in enumerate("ABCD"))
+    q = make(kind=Kind.MULTI, params=(), setup=(), ask=None, options=opts, answer=["A", "C"], shuffle=True)
+    orders = set()
+    for seed in range(12):
+        cq = variant(q, seed)
+        shown = cq.question
+        assert [o.letter for o in shown.options] == list("ABCD")
+        assert sorted(shown.option(a).text for a in shown.answer) == ["option 0", "option 2"]
+        orders.add(tuple(o.text for o in shown.options))
+        assert variant(q, seed).question.options == shown.options          # same seed, same order
+    assert len(orders) > 3
+    plain = variant(q, 5, shuffle=False).question                           # authors' view: the file order
+    assert [o.text for o in plain.options] == [f"option {i}" for i in range(4)] and plain.answer == ["A", "C"]
+    assert variant(dataclasses.replace(q, shuffle=False), 5).question.options == opts
+
+
+def test_the_shuffle_key_must_be_a_boolean(tmp_path):
+    from ecslearn.content.schema import parse_quiz
+    from ecslearn.content.yamlio import load_text
+
+    data, _ = load_text("format: 1\ntitle: t\nshuffle: yes please\nquestions: []\n", "quizzes/01-t.yaml")
+    _, problems = parse_quiz(data, "quizzes/01-t.yaml", "01-t")
+    assert any("'shuffle' must be true or false" in str(p) and ":3:" in str(p) for p in problems)

@@ -190,7 +190,7 @@ def test_cached_rendering_matches_the_reference_variants(content):
             continue
         for i in range(4):
             seed = stable_seed("variant", 5, i)
-            assert render_cached(q, draw(q, seed), seed) == variant(q, seed).question, q.id
+            assert render_cached(q, draw(q, seed), seed) == variant(q, seed, shuffle=False).question, q.id
             checked += 1
     assert checked >= 8
 
