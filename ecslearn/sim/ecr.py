@@ -660,24 +660,23 @@ class EcrBackend(Backend):
     @operation
     def get_repository_policy(self, repositoryName: str, registryId: str | None = None) -> dict[str, Any]:
         """Return a repository's policy."""
-        repo = self._repo(repositoryName, registryId)
-        if repo.policy is None:
-            raise aws_error("RepositoryPolicyNotFoundException",
-                            f"Repository policy does not exist for the repository with name '{repo.name}' in the "
-                            f"registry with id '{self.account_id}'")
-        return {"registryId": self.account_id, "repositoryName": repo.name, "policyText": repo.policy}
+        return self._policy_api(self._repo(repositoryName, registryId))
 
     @operation
     def delete_repository_policy(self, repositoryName: str, registryId: str | None = None) -> dict[str, Any]:
         """Remove a repository's policy."""
         repo = self._repo(repositoryName, registryId)
+        out = self._policy_api(repo)
+        repo.policy = None
+        return out
+
+    def _policy_api(self, repo: Any) -> dict[str, Any]:
+        """A repository's policy as Get/DeleteRepositoryPolicy return it, or their not-found error."""
         if repo.policy is None:
             raise aws_error("RepositoryPolicyNotFoundException",
                             f"Repository policy does not exist for the repository with name '{repo.name}' in the "
                             f"registry with id '{self.account_id}'")
-        out = {"registryId": self.account_id, "repositoryName": repo.name, "policyText": repo.policy}
-        repo.policy = None
-        return out
+        return {"registryId": self.account_id, "repositoryName": repo.name, "policyText": repo.policy}
 
     # --- lifecycle policies ------------------------------------------------------------------------
 
