@@ -200,7 +200,11 @@ def test_scans_and_repository_policy(sim):
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "ecr:BatchGetImage"}]})
     ecr.set_repository_policy(repositoryName="web", policyText=text)
     assert ecr.get_repository_policy(repositoryName="web")["policyText"] == text
-    ecr.delete_repository_policy(repositoryName="web")
+    assert ecr.delete_repository_policy(repositoryName="web")["policyText"] == text
+    for op in (ecr.get_repository_policy, ecr.delete_repository_policy):
+        with pytest.raises(ClientError) as gone:
+            op(repositoryName="web")
+        assert _err(gone)[0] == "RepositoryPolicyNotFoundException"
 
 
 def test_pulls_update_last_recorded_pull_time(sim):
