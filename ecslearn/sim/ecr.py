@@ -265,6 +265,15 @@ class EcrBackend(Backend):
             "InvalidParameterException",
             "Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid pagination token.'"))
 
+    def _listed(self, key: str, items: list[Any], next_token: str | None, max_results: int | None,
+                **limits: Any) -> dict[str, Any]:
+        """A List* response: one page of `items` under `key`, plus `nextToken` when more remain."""
+        page, token = self._page(items, next_token, max_results, **limits)
+        out: dict[str, Any] = {key: page}
+        if token:
+            out["nextToken"] = token
+        return out
+
     # --- repositories ----------------------------------------------------------------------------
 
     @operation
@@ -358,11 +367,7 @@ class EcrBackend(Backend):
                 found.append(self._repo_api(self._repo(name)))
             return {"repositories": found}
         items = [self._repo_api(r) for r in self.repos.values()]
-        page, token = self._page(items, nextToken, maxResults)
-        out: dict[str, Any] = {"repositories": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listed("repositories", items, nextToken, maxResults)
 
     @operation
     def delete_repository(self, repositoryName: str, registryId: str | None = None,
@@ -555,11 +560,7 @@ class EcrBackend(Backend):
             return {"imageDetails": out}
         status = self._tag_status(filter)
         items = [self._image_detail(repo, i) for i in repo.images.values() if self._status_ok(i, status)]
-        page, token = self._page(items, nextToken, maxResults)
-        result: dict[str, Any] = {"imageDetails": page}
-        if token:
-            result["nextToken"] = token
-        return result
+        return self._listed("imageDetails", items, nextToken, maxResults)
 
     @staticmethod
     def _tag_status(flt: dict[str, Any] | None) -> str:
@@ -590,11 +591,7 @@ class EcrBackend(Backend):
                 ids.extend({"imageDigest": image.digest, "imageTag": t} for t in image.tags)
             else:
                 ids.append({"imageDigest": image.digest})
-        page, token = self._page(ids, nextToken, maxResults)
-        out: dict[str, Any] = {"imageIds": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listed("imageIds", ids, nextToken, maxResults)
 
     @operation
     def batch_delete_image(self, repositoryName: str, imageIds: list, registryId: str | None = None) -> dict[str, Any]:

@@ -120,11 +120,7 @@ class ClustersMixin(EcsCore):
     def list_clusters(self, nextToken: str | None = None, maxResults: int | None = None) -> dict[str, Any]:
         """List the ARNs of ACTIVE clusters, in creation order."""
         arns = [c.arn for c in self.clusters.values() if c.status == "ACTIVE"]
-        page, token = self._page(arns, nextToken, maxResults)
-        out: dict[str, Any] = {"clusterArns": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listed("clusterArns", arns, nextToken, maxResults)
 
     @operation
     def delete_cluster(self, cluster: str) -> dict[str, Any]:

@@ -74,6 +74,15 @@ class EcsCore(Backend):
         return page_slice(items, next_token, max_results or default_max,
                           lambda: invalid_parameter("Invalid nextToken."))
 
+    def _listed(self, key: str, items: list[Any], next_token: str | None, max_results: int | None,
+                **limits: Any) -> dict[str, Any]:
+        """A List* response: one page of `items` under `key`, plus `nextToken` when more remain."""
+        page, token = self._page(items, next_token, max_results, **limits)
+        out: dict[str, Any] = {key: page}
+        if token:
+            out["nextToken"] = token
+        return out
+
     # --- tags ------------------------------------------------------------------------------
 
     @staticmethod

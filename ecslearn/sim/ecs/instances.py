@@ -295,11 +295,7 @@ class ContainerInstancesMixin(EcsCore):
             expr = cql.parse(filter)
             ctx = _CqlContext(c)
             instances = [ci for ci in instances if expr.evaluate(ci, ctx)]
-        page, token = self._page([ci.arn for ci in instances], nextToken, maxResults)
-        out: dict[str, Any] = {"containerInstanceArns": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listed("containerInstanceArns", [ci.arn for ci in instances], nextToken, maxResults)
 
     @operation
     def update_container_instances_state(self, containerInstances: list, status: str,
@@ -462,8 +458,4 @@ class ContainerInstancesMixin(EcsCore):
                 if attributeValue is not None and value != attributeValue:
                     continue
                 out_items.append(self._attribute_api(ci, name, value))
-        page, token = self._page(out_items, nextToken, maxResults)
-        out: dict[str, Any] = {"attributes": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listed("attributes", out_items, nextToken, maxResults)

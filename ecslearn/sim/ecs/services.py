@@ -340,11 +340,7 @@ class ServicesMixin(EcsCore):
         arns = [s.arn for s in c.services.values() if s.status == "ACTIVE"
                 and (launchType is None or s.primary.launch_type == launchType)
                 and (schedulingStrategy is None or s.scheduling_strategy == schedulingStrategy)]
-        page, token = self._page(arns, nextToken, maxResults, default_max=10)
-        out: dict[str, Any] = {"serviceArns": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listed("serviceArns", arns, nextToken, maxResults, default_max=10)
 
     # ============================================================================================
     # validation helpers

@@ -1017,11 +1017,7 @@ class TaskDefinitionsMixin(EcsCore):
         found = [td for td in self.task_definitions.values()
                  if td.status == wanted and (familyPrefix is None or td.family == familyPrefix)]
         found.sort(key=lambda td: (td.family, td.revision), reverse=sort == "DESC")
-        page, token = self._page([td.arn for td in found], nextToken, maxResults)
-        out: dict[str, Any] = {"taskDefinitionArns": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listed("taskDefinitionArns", [td.arn for td in found], nextToken, maxResults)
 
     @operation
     def list_task_definition_families(self, familyPrefix: str | None = None, status: str | None = None,
@@ -1044,11 +1040,7 @@ class TaskDefinitionsMixin(EcsCore):
             active = any(td.status == "ACTIVE" for td in revisions.values())
             if wanted == "ALL" or (wanted == "ACTIVE") == active:
                 names.append(family)
-        page, token = self._page(names, nextToken, maxResults)
-        out: dict[str, Any] = {"families": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listed("families", names, nextToken, maxResults)
 
     def _revision_ref(self, ref: Any) -> TaskDefinition | None:
         """`family:revision` or ARN (a revision is required) → the stored revision or None."""

@@ -1205,8 +1205,4 @@ class TasksMixin(EcsCore):
             if ci_id is not None and (t.container_instance is None or t.container_instance.id != ci_id):
                 continue
             arns.append(t.arn)
-        page, token = self._page(arns, nextToken, maxResults)
-        out: dict[str, Any] = {"taskArns": page}
-        if token:
-            out["nextToken"] = token
-        return out
+        return self._listed("taskArns", arns, nextToken, maxResults)
