@@ -36,10 +36,12 @@ def test_sim_package_imports_no_ui_or_content_libraries():
     code = (
         "import sys, ecslearn.sim\n"
         "from ecslearn.sim import Simulator\n"
+        "from ecslearn.sim.simulator import SERVICES\n"
         "s = Simulator(0)\n"
-        "for name in ('ecs','ec2','ssm','iam','ecr','logs','elbv2'):\n"
-        "    try: s.client(name)\n"
-        "    except Exception: pass\n"
+        "for name in SERVICES:\n"
+        "    s.client(name)\n"
+        "s.client('ecs').create_cluster(clusterName='prod')\n"
+        "s.advance(120)\n"
         "bad = [m for m in ('rich','typer','yaml','questionary','jinja2','botocore','awscli') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

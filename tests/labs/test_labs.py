@@ -105,8 +105,9 @@ def test_lab_file_is_a_world_file_for_the_sandbox(labs, tmp_path):
 
     path = tmp_path / "lab.json"
     path.write_text(labs[2].to_json())
-    engine = ShellEngine(scenario=path)
-    assert engine is not None
+    engine = ShellEngine(scenario=path, cwd=tmp_path)
+    listed = engine.execute("aws ecs list-clusters --query clusterArns --output text")
+    assert listed.exit_code == 0 and ":cluster/" in listed.stdout   # the lab's world was replayed
     assert json.loads(path.read_text())["kind"] == "ecslearn-world"
 
 
