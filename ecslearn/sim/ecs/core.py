@@ -10,7 +10,11 @@ from ecslearn.sim.errors import cluster_not_found, invalid_parameter
 
 
 class EcsCore(Backend):
-    """State every mixin can see. Mixins add `_init_state(self)` and `_busy(self)` hooks."""
+    """State every mixin can see. Mixins add `_init_state(self)` and `_busy(self)` hooks.
+
+    Capacity decisions (`_split_capacity`, `_set_cluster_capacity_providers`) live in the capacity
+    mixin, which every EcsBackend includes.
+    """
 
     clusters: dict[str, Cluster]
 
@@ -39,29 +43,6 @@ class EcsCore(Backend):
         if found is None or (found.status == "INACTIVE" and not allow_inactive):
             raise cluster_not_found()
         return found
-
-    def _set_cluster_capacity_providers(self, cluster: Cluster, providers: list[str],
-                                        strategy: list[dict[str, Any]]) -> None:
-        """Attach capacity providers; the capacity-provider mixin overrides this with the full rules."""
-        cluster.capacity_providers = list(providers)
-        cluster.default_capacity_provider_strategy = [dict(s) for s in strategy]
-
-    def _split_capacity(self, cluster: Cluster, launch_type: str | None,
-                        capacity_provider_strategy: list[dict[str, Any]] | None,
-                        count: int, *, existing: dict[str, int] | None = None) -> list[tuple[str, str | None]]:
-        """Decide, per task, (launchType, capacityProviderName). The capacity mixin overrides this.
-
-        `existing` counts the tasks each provider already runs (a service continuing its split).
-        Default: an explicit launchType wins; with neither a launchType nor a strategy nor a cluster
-        default strategy, tasks use EC2 (as RunTask does).
-        """
-        from ecslearn.errors import NotModelledError
-
-        if launch_type is not None:
-            return [(launch_type, None)] * count
-        if capacity_provider_strategy or cluster.default_capacity_provider_strategy:
-            raise NotModelledError("capacity provider strategies")
-        return [("EC2", None)] * count
 
     # --- paging ----------------------------------------------------------------------------
 
