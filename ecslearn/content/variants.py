@@ -66,14 +66,24 @@ def variant_count(question: Question) -> int:
     return n
 
 
-def _render_str(text: str, values: dict[str, Any]) -> Any:
-    if "{{" not in text and "{%" not in text:
-        return text
+@functools.lru_cache(maxsize=4096)
+def _compiled(text: str) -> tuple[bool, Any]:
+    """A template compiled once per process: (True, expression) for a whole `{{ expr }}`, else (False, template).
+
+    Compiling is most of the cost of rendering; instructor generation renders thousands of variants.
+    """
     env = _env()
     m = _WHOLE_EXPR.match(text.strip())
     if m:
-        return env.compile_expression(m.group("expr").strip(), undefined_to_none=False)(**values)
-    return env.from_string(text).render(**values)
+        return True, env.compile_expression(m.group("expr").strip(), undefined_to_none=False)
+    return False, env.from_string(text)
+
+
+def _render_str(text: str, values: dict[str, Any]) -> Any:
+    if "{{" not in text and "{%" not in text:
+        return text
+    whole, compiled = _compiled(text)
+    return compiled(**values) if whole else compiled.render(**values)
 
 
 def _render(value: Any, values: dict[str, Any]) -> Any:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import functools
 import hashlib
 import io
 import json
@@ -220,7 +219,7 @@ class Keyer:
         token = (q.id, json.dumps(jsonable(values), sort_keys=True))
         rendered = self._rendered.get(token)
         if rendered is None:
-            rendered = render_cached(q, values, seed)
+            rendered = variants.render(q, values, seed)
             self._rendered[token] = rendered
         return ConcreteQuestion(dataclasses.replace(rendered, variant_seed=seed), seed, values)
 
@@ -299,52 +298,6 @@ def _with_order(cq: ConcreteQuestion, key: Key) -> Key:
         n = len(order)
         return Key(key.kind, letters=tuple(LETTERS[order.index(r)] for r in range(n)))
     return key
-
-
-# --- rendering with compiled-template reuse ------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=4096)
-def _compiled(text: str) -> tuple[bool, Any]:
-    """A template string compiled once: (True, expression) for a whole `{{ expr }}`, else (False, template)."""
-    env = variants._env()
-    m = variants._WHOLE_EXPR.match(text.strip())
-    if m:
-        return True, env.compile_expression(m.group("expr").strip(), undefined_to_none=False)
-    return False, env.from_string(text)
-
-
-def _render_value(value: Any, values: dict[str, Any]) -> Any:
-    """`content.variants._render` with each template compiled once per process (same semantics)."""
-    if isinstance(value, str):
-        if "{{" not in value and "{%" not in value:
-            return value
-        whole, compiled = _compiled(value)
-        return compiled(**values) if whole else compiled.render(**values)
-    if isinstance(value, dict):
-        return {k: _render_value(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_render_value(v, values) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_render_value(v, values) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        skip = variants._SKIP.get(type(value).__name__, set())
-        changes = {f.name: _render_value(getattr(value, f.name), values)
-                   for f in dataclasses.fields(value) if f.name not in skip}
-        return dataclasses.replace(value, **changes)
-    return value
-
-
-def render_cached(question: Question, values: dict[str, Any], seed: int) -> Question:
-    """What `variant(question, seed, shuffle=False).question` gives, without recompiling templates for every variant
-    (compiling is most of the cost of 1,000 variants). tests/export checks both agree on the whole bank."""
-    from jinja2 import TemplateError
-
-    try:
-        rendered = _render_value(question, values)
-    except TemplateError:
-        return variant(question, seed, shuffle=False).question   # the reference path raises the ContentError
-    return dataclasses.replace(rendered, params=(), variant_seed=seed, variant_values=dict(values))
 
 
 # --- generation --------------------------------------------------------------------------------------
